@@ -1,0 +1,43 @@
+# Two commands for a fresh Debian machine (as root):
+#   make demo   set up, then run `lipgate check` on the bundled example and show the report
+#   make test   set up, then run the whole test suite (slow end-to-end tests included)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test test-fast fixtures system-deps clean
+
+system-deps:
+	@missing=""; \
+	for program in ffmpeg ffprobe espeak-ng; do command -v $$program >/dev/null 2>&1 || missing="$$missing $$program"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages for:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg espeak-ng >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: system-deps $(STAMP)
+
+fixtures: setup
+	$(BIN)/python -m fixtures.build
+
+demo: fixtures
+	@echo "== lipgate check fixtures/generated/portrait_talking.mp4 --audio fixtures/generated/speech.wav"
+	-$(BIN)/lipgate check fixtures/generated/portrait_talking.mp4 --audio fixtures/generated/speech.wav
+	@echo "== lipgate check fixtures/portrait.png (a still, judged on the picture alone)"
+	-$(BIN)/lipgate check fixtures/portrait.png
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+clean:
+	rm -rf $(VENV) fixtures/generated .pytest_cache

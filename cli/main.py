@@ -1,0 +1,58 @@
+"""The `lipgate` command group. Exit codes: 0 pass, 1 fail, 2 could not judge."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from lipgate import __version__
+from lipgate.errors import LipgateError
+
+
+class LipgateGroup(click.Group):
+    """Turns every error into one line on stderr and exit 2 (a traceback only with --debug)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except LipgateError as error:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            click.echo(f"lipgate: {error}", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("lipgate: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as error:  # an unforeseen failure still ends in one line, exit 2
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo(f"lipgate: internal error: {type(error).__name__}: {error} (run with --debug for details)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=LipgateGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lipgate")
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+def lipgate(debug: bool) -> None:
+    """Preflight lint and post-render QA for AI lip-sync."""
+
+
+def _register() -> None:
+    from cli.check import check_command
+
+    lipgate.add_command(check_command)
+
+
+_register()
+
+
+def main() -> None:
+    try:
+        lipgate.main(prog_name="lipgate", standalone_mode=True)
+    except SystemExit as done:
+        sys.exit(done.code)

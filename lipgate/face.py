@@ -1,0 +1,203 @@
+"""Face layer: MediaPipe face mesh per frame, head pose in degrees, mouth geometry.
+
+Head pose is the rotation of a similarity Procrustes fit (Umeyama 1991) of a bilaterally
+symmetric reference mesh onto the 468 observed landmarks in 3D (x, y in pixels, z in MediaPipe's
+depth scaled like x). Frontal is defined by the reference's mirror symmetry, so yaw 0 means the
+face's midplane faces the camera. Angles in degrees: yaw positive when the nose points to the
+image's right, pitch positive when it points up, roll positive when the face turns clockwise.
+Mouth features are measured in the reference frame (pose removed, in units of the reference's
+inter-ocular distance), so they do not change when the head turns.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+REFERENCE_PATH = Path(__file__).with_name("data") / "face_reference_468.npy"
+MIRROR_PATH = Path(__file__).with_name("data") / "face_mirror_468.npy"
+
+NOSE_TIP = 1
+FOREHEAD = 10
+CHIN = 152
+RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
+UPPER_INNER_LIP, LOWER_INNER_LIP = 13, 14
+MOUTH_CORNER_RIGHT, MOUTH_CORNER_LEFT = 61, 291
+INNER_LIP_RING = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
+OUTER_LIP_RING = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+# Skin patches for the light on the face (reference-frame landmarks): forehead and both cheeks,
+# away from the mouth so that speaking does not change their brightness.
+FOREHEAD_PATCH = (10, 109, 67, 103, 151, 338, 297, 332)
+CHEEK_PATCHES = ((50, 101, 118, 117, 123, 187, 205), (280, 330, 347, 346, 352, 411, 425))
+# Skin just around the mouth (not the lips): where a shadow across the mouth shows.
+PERIORAL_PATCH = (164, 167, 37, 0, 267, 393, 200, 199, 175, 18, 313, 83)
+
+
+@dataclass(frozen=True)
+class Pose:
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+    scale: float
+    """Pixels per reference unit (the reference's inter-ocular distance is 1)."""
+    rotation: np.ndarray
+    translation: np.ndarray
+
+
+@dataclass
+class FaceObservation:
+    """What the face layer saw in one frame (pixel coordinates of the analysed frame)."""
+
+    face_count: int
+    """Faces found, capped at the tracker's ``max_faces``."""
+    landmarks: np.ndarray | None
+    """468 x 3 landmarks of the largest face: x, y in pixels, z in pixels (MediaPipe depth * width)."""
+    pose: Pose | None
+    box: tuple[float, float, float, float] | None
+    """(x0, y0, x1, y1) of the largest face, pixels."""
+
+    @property
+    def found(self) -> bool:
+        return self.face_count > 0 and self.landmarks is not None
+
+
+def _umeyama(source: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Similarity transform (scale, rotation, translation) mapping ``source`` onto ``target``."""
+    mu_s, mu_t = source.mean(axis=0), target.mean(axis=0)
+    src, tgt = source - mu_s, target - mu_t
+    covariance = tgt.T @ src / len(source)
+    u, singular, vt = np.linalg.svd(covariance)
+    sign = np.eye(3)
+    if np.linalg.det(u) * np.linalg.det(vt) < 0:
+        sign[2, 2] = -1.0
+    rotation = u @ sign @ vt
+    variance = (src ** 2).sum() / len(source)
+    scale = float(np.trace(np.diag(singular) @ sign) / variance)
+    translation = mu_t - scale * rotation @ mu_s
+    return scale, rotation, translation
+
+
+def angles_from_rotation(rotation: np.ndarray) -> tuple[float, float, float]:
+    """(yaw, pitch, roll) in degrees of a rotation in image axes (x right, y down, z away)."""
+    forward = rotation @ np.array([0.0, 0.0, -1.0])  # the reference's nose direction
+    yaw = np.degrees(np.arctan2(forward[0], -forward[2]))
+    pitch = np.degrees(np.arctan2(-forward[1], np.hypot(forward[0], forward[2])))
+    right = rotation @ np.array([1.0, 0.0, 0.0])
+    roll = np.degrees(np.arctan2(right[1], right[0]))
+    return float(yaw), float(pitch), float(roll)
+
+
+def rotation_from_angles(yaw_deg: float, pitch_deg: float = 0.0, roll_deg: float = 0.0) -> np.ndarray:
+    """Rotation in image axes: roll about the face's forward axis, then pitch, then yaw."""
+    yaw, pitch, roll = np.radians([yaw_deg, pitch_deg, roll_deg])
+    about_y = np.array([[np.cos(yaw), 0, -np.sin(yaw)], [0, 1, 0], [np.sin(yaw), 0, np.cos(yaw)]])
+    about_x = np.array([[1, 0, 0], [0, np.cos(pitch), np.sin(pitch)], [0, -np.sin(pitch), np.cos(pitch)]])
+    about_z = np.array([[np.cos(roll), -np.sin(roll), 0], [np.sin(roll), np.cos(roll), 0], [0, 0, 1]])
+    return about_y @ about_x @ about_z
+
+
+@lru_cache(maxsize=1)
+def reference_mesh() -> np.ndarray:
+    """The symmetric frontal reference mesh (468 x 3), inter-ocular distance 1, centred."""
+    return np.load(REFERENCE_PATH)
+
+
+def head_pose(landmarks: np.ndarray) -> Pose:
+    """Head pose of 468 x 3 pixel landmarks against the reference mesh."""
+    scale, rotation, translation = _umeyama(reference_mesh(), landmarks)
+    yaw, pitch, roll = angles_from_rotation(rotation)
+    return Pose(yaw, pitch, roll, scale, rotation, translation)
+
+
+def to_reference_frame(landmarks: np.ndarray, pose: Pose) -> np.ndarray:
+    """Landmarks with the head pose removed, in reference units (inter-ocular distance 1)."""
+    return (landmarks - pose.translation) @ pose.rotation / pose.scale
+
+
+def _polygon_area(points_2d: np.ndarray) -> float:
+    x, y = points_2d[:, 0], points_2d[:, 1]
+    return float(0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
+
+
+MOUTH_FEATURE_NAMES = ("lip_opening", "mouth_width", "inner_lip_area", "jaw_drop", "outer_lip_height")
+
+
+def mouth_features(landmarks: np.ndarray, pose: Pose) -> np.ndarray:
+    """Pose-free mouth geometry in reference units, ordered as ``MOUTH_FEATURE_NAMES``.
+
+    lip_opening: inner-lip gap (13-14); mouth_width: corner to corner (61-291);
+    inner_lip_area: area inside the inner lip ring; jaw_drop: nose tip to chin;
+    outer_lip_height: top of the upper lip (0) to bottom of the lower lip (17).
+    """
+    frontal = to_reference_frame(landmarks, pose)
+    return np.array([
+        np.linalg.norm(frontal[UPPER_INNER_LIP] - frontal[LOWER_INNER_LIP]),
+        np.linalg.norm(frontal[MOUTH_CORNER_RIGHT] - frontal[MOUTH_CORNER_LEFT]),
+        _polygon_area(frontal[list(INNER_LIP_RING), :2]),
+        np.linalg.norm(frontal[NOSE_TIP] - frontal[CHIN]),
+        np.linalg.norm(frontal[0] - frontal[17]),
+    ])
+
+
+class FaceTracker:
+    """MediaPipe face mesh in video (tracking) mode; feed frames in time order.
+
+    ``max_faces`` 2 is enough to tell one face from several. Landmarks come back in the pixel
+    coordinates of the frame given.
+    """
+
+    def __init__(self, max_faces: int = 2, static: bool = False, min_confidence: float = 0.5):
+        import mediapipe as mp  # heavy import, only where faces are analysed
+
+        self.max_faces = max_faces
+        self._mesh = mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=static,
+            max_num_faces=max_faces,
+            refine_landmarks=False,
+            min_detection_confidence=min_confidence,
+            min_tracking_confidence=min_confidence,
+        )
+
+    def close(self) -> None:
+        self._mesh.close()
+
+    def __enter__(self) -> "FaceTracker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def meshes(self, rgb: np.ndarray) -> list[np.ndarray]:
+        """468 x 3 pixel landmarks of every face found in the frame."""
+        height, width = rgb.shape[:2]
+        faces = self._mesh.process(rgb).multi_face_landmarks or []
+        return [
+            np.array([(p.x * width, p.y * height, p.z * width) for p in face.landmark], dtype=np.float64)
+            for face in faces
+        ]
+
+    def observe(self, rgb: np.ndarray) -> FaceObservation:
+        meshes = self.meshes(rgb)
+        if not meshes:
+            return FaceObservation(0, None, None, None)
+        largest = max(meshes, key=lambda m: np.ptp(m[:, 0]) * np.ptp(m[:, 1]))
+        box = (float(largest[:, 0].min()), float(largest[:, 1].min()), float(largest[:, 0].max()), float(largest[:, 1].max()))
+        return FaceObservation(len(meshes), largest, head_pose(largest), box)
+
+
+def patch_mean(channel: np.ndarray, landmarks: np.ndarray, patch: tuple[int, ...]) -> float:
+    """Mean of ``channel`` (H x W) inside the bounding box of the patch's landmarks."""
+    points = landmarks[list(patch), :2]
+    height, width = channel.shape
+    x0, y0 = np.clip(np.floor(points.min(axis=0)).astype(int), 0, [width - 1, height - 1])
+    x1, y1 = np.clip(np.ceil(points.max(axis=0)).astype(int) + 1, 1, [width, height])
+    if x1 <= x0 or y1 <= y0:
+        return float("nan")
+    return float(channel[y0:y1, x0:x1].mean())

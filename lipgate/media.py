@@ -1,0 +1,344 @@
+"""Media layer: probe with ffprobe, decode once with ffmpeg, stream frames and audio.
+
+Every decode is one ffmpeg process whose raw output is read in fixed-size chunks, so memory
+does not grow with clip length. ffmpeg does the scaling to the analysis resolution and the
+normalisation to a constant frame rate (frame ``i`` is at ``start_s + i / fps`` on the input's
+timeline), so analyzers can assume uniform sampling.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from lipgate.errors import InputError, MissingProgramError
+
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv"})
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
+AUDIO_EXTENSIONS = frozenset({".mp3", ".wav", ".m4a", ".aac"})
+
+# ffprobe format names that hold a single still picture.
+_IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "gif", "gif_pipe", "apng")
+
+MAX_IMAGE_PIXELS = 100_000_000
+"""Largest still we decode (100 MP): beyond any camera a lip-sync source comes from, and the
+size where a decompression bomb would start to cost gigabytes."""
+
+
+def require_program(name: str) -> str:
+    """Return the path of an external program, or raise MissingProgramError."""
+    found = shutil.which(name)
+    if not found:
+        raise MissingProgramError(name)
+    return found
+
+
+@dataclass(frozen=True)
+class VideoStream:
+    codec: str
+    width: int
+    height: int
+    fps: float
+    """Frame rate used for analysis (frames per second): the stream's nominal rate."""
+    duration_s: float | None
+    start_s: float
+    frame_count: int | None
+    bit_rate: int | None
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    codec: str
+    sample_rate: int
+    channels: int
+    duration_s: float | None
+    start_s: float
+    bit_rate: int | None
+    """Bits per second as the container or codec declares it (None when not declared)."""
+    bits_per_sample: int | None
+    """For PCM: bits per sample; None for compressed codecs."""
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    path: Path
+    kind: str
+    """'video', 'image' or 'audio': what the file really holds (checked against its name)."""
+    format_name: str
+    duration_s: float | None
+    size_bytes: int
+    video: VideoStream | None
+    audio: AudioStream | None
+
+
+def _as_float(value) -> float | None:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def _tag_duration_s(tags: dict) -> float | None:
+    """Duration from a Matroska-style ``DURATION`` tag ('HH:MM:SS.nnnnnnnnn'), in seconds."""
+    for key, value in (tags or {}).items():
+        if key.upper() == "DURATION" and isinstance(value, str) and value.count(":") == 2:
+            hours, minutes, seconds = value.split(":")
+            return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    return None
+
+
+def _stream_duration_s(stream: dict) -> float | None:
+    return _as_float(stream.get("duration")) or _tag_duration_s(stream.get("tags", {}))
+
+
+def _frame_rate(stream: dict) -> float:
+    """The stream's nominal frame rate in fps: r_frame_rate unless it is implausible."""
+    for key in ("r_frame_rate", "avg_frame_rate"):
+        text = stream.get(key) or "0/0"
+        try:
+            rate = float(Fraction(text))
+        except (ValueError, ZeroDivisionError):
+            continue
+        if 1.0 <= rate <= 240.0:
+            return rate
+    return 25.0
+
+
+def _kind_from_extension(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in VIDEO_EXTENSIONS:
+        return "video"
+    if suffix in IMAGE_EXTENSIONS:
+        return "image"
+    if suffix in AUDIO_EXTENSIONS:
+        return "audio"
+    return None
+
+
+def _run_ffprobe(path: Path) -> dict:
+    ffprobe = require_program("ffprobe")
+    proc = subprocess.run(
+        [ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+        reason = reason.replace(str(path), "").strip(": ")
+        raise InputError(path, f"not a readable media file ({reason})")
+    return json.loads(proc.stdout or "{}")
+
+
+def probe(path: str | Path, expect: set[str] | None = None) -> MediaInfo:
+    """Probe a file with ffprobe and check that it holds what its name says.
+
+    ``expect`` restricts the kinds accepted ('video', 'image', 'audio'). Raises InputError for a
+    missing, empty, unreadable, mislabeled or unsupported file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "file not found")
+    if path.is_dir():
+        raise InputError(path, "is a folder, not a media file")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(path, "file is empty")
+    declared = _kind_from_extension(path)
+    if declared is None:
+        supported = " ".join(sorted(e.lstrip(".") for e in VIDEO_EXTENSIONS | IMAGE_EXTENSIONS | AUDIO_EXTENSIONS))
+        raise InputError(path, f"unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
+    if expect is not None and declared not in expect:
+        raise InputError(path, f"a {declared} file is not accepted here (expected {' or '.join(sorted(expect))})")
+
+    data = _run_ffprobe(path)
+    fmt = data.get("format", {})
+    format_name = fmt.get("format_name", "")
+    streams = data.get("streams", [])
+    video_streams = [
+        s for s in streams
+        if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")
+    ]
+    audio_streams = [s for s in streams if s.get("codec_type") == "audio"]
+    is_still = any(name in format_name.split(",") for name in _IMAGE_FORMATS)
+
+    video = None
+    if video_streams:
+        vs = video_streams[0]
+        width, height = int(vs.get("width") or 0), int(vs.get("height") or 0)
+        if width <= 0 or height <= 0:
+            raise InputError(path, "video stream has no picture size (corrupt header)")
+        nb_frames = vs.get("nb_frames")
+        video = VideoStream(
+            codec=vs.get("codec_name", "unknown"),
+            width=width,
+            height=height,
+            fps=_frame_rate(vs),
+            duration_s=None if is_still else (_stream_duration_s(vs) or _as_float(fmt.get("duration"))),
+            start_s=_as_float(vs.get("start_time")) or 0.0,
+            frame_count=int(nb_frames) if str(nb_frames or "").isdigit() else None,
+            bit_rate=int(vs["bit_rate"]) if str(vs.get("bit_rate", "")).isdigit() else None,
+        )
+    audio = None
+    if audio_streams:
+        aus = audio_streams[0]
+        bits = int(aus.get("bits_per_sample") or 0) or int(aus.get("bits_per_raw_sample") or 0) or None
+        bit_rate = aus.get("bit_rate") or (fmt.get("bit_rate") if declared == "audio" else None)
+        audio = AudioStream(
+            codec=aus.get("codec_name", "unknown"),
+            sample_rate=int(aus.get("sample_rate") or 0),
+            channels=int(aus.get("channels") or 0),
+            duration_s=_stream_duration_s(aus) or (_as_float(fmt.get("duration")) if declared == "audio" else None),
+            start_s=_as_float(aus.get("start_time")) or 0.0,
+            bit_rate=int(bit_rate) if str(bit_rate or "").isdigit() else None,
+            bits_per_sample=bits if aus.get("codec_name", "").startswith("pcm_") else None,
+        )
+
+    if is_still and video is not None:
+        actual = "image"
+    elif video is not None:
+        actual = "video"
+    elif audio is not None:
+        actual = "audio"
+    else:
+        raise InputError(path, "holds no picture and no sound stream")
+
+    # A video container may legitimately be read as audio (contract: --audio accepts a video).
+    if declared != actual and not (declared == "video" and actual == "audio" and expect == {"audio", "video"}):
+        raise InputError(path, f"named as {declared} but holds {'a still image' if actual == 'image' else actual} ({format_name})")
+    if actual == "image" and video.width * video.height > MAX_IMAGE_PIXELS:
+        raise InputError(
+            path, f"image too large: {video.width}x{video.height} px (limit {MAX_IMAGE_PIXELS // 1_000_000} MP)"
+        )
+    return MediaInfo(
+        path=path,
+        kind=actual,
+        format_name=format_name,
+        duration_s=_as_float(fmt.get("duration")),
+        size_bytes=size,
+        video=video,
+        audio=audio,
+    )
+
+
+def analysis_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """Even-sized (width, height) that fits in ``max_side`` pixels, never upscaled."""
+    scale = min(1.0, max_side / max(width, height))
+    return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
+
+
+@dataclass
+class Frame:
+    index: int
+    t: float
+    """Presentation time in seconds on the input's timeline."""
+    rgb: np.ndarray
+    """Height x width x 3, uint8."""
+
+
+class VideoDecoder:
+    """Iterate the frames of a video at a constant rate and an analysis size, one at a time.
+
+    ffmpeg decodes, converts to ``fps`` and scales (``flags=area``, so a region's mean light is
+    preserved); this class only reads fixed-size raw frames from its pipe. After iteration,
+    ``frames_read`` and ``expected_frames`` tell whether the file ended early.
+    """
+
+    def __init__(self, info: MediaInfo, max_side: int = 480, fps: float | None = None):
+        if info.video is None:
+            raise InputError(info.path, "has no video stream")
+        self.info = info
+        self.fps = fps or info.video.fps
+        self.width, self.height = analysis_size(info.video.width, info.video.height, max_side)
+        self.frames_read = 0
+        duration = info.video.duration_s
+        self.expected_frames = int(round(duration * self.fps)) if duration else None
+
+    def __iter__(self) -> Iterator[Frame]:
+        ffmpeg = require_program("ffmpeg")
+        frame_bytes = self.width * self.height * 3
+        command = [
+            ffmpeg, "-nostdin", "-v", "error", "-i", str(self.info.path),
+            "-map", "0:v:0", "-an", "-sn", "-dn",
+            "-vf", f"fps={self.fps:.6f},scale={self.width}:{self.height}:flags=area",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+        ]
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=frame_bytes * 2)
+        start = self.info.video.start_s
+        try:
+            while True:
+                buffer = proc.stdout.read(frame_bytes)
+                if len(buffer) < frame_bytes:
+                    break
+                rgb = np.frombuffer(buffer, np.uint8).reshape(self.height, self.width, 3)
+                yield Frame(self.frames_read, start + self.frames_read / self.fps, rgb)
+                self.frames_read += 1
+        finally:
+            proc.stdout.close()
+            stderr = proc.stderr.read().decode("utf-8", "replace")
+            proc.stderr.close()
+            returncode = proc.wait()
+        if returncode != 0 and self.frames_read == 0:
+            raise InputError(self.info.path, f"video could not be decoded ({_last_line(stderr)})")
+        if self.expected_frames and self.frames_read < 0.9 * self.expected_frames - 2:
+            raise InputError(
+                self.info.path,
+                f"truncated or corrupt: decoded {self.frames_read / self.fps:.2f} s of the "
+                f"{self.expected_frames / self.fps:.2f} s its header declares",
+            )
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no message from ffmpeg"
+
+
+def read_image(info: MediaInfo, max_side: int = 1024) -> np.ndarray:
+    """Decode a still (first frame of a GIF) to RGB uint8, scaled to fit ``max_side`` pixels."""
+    frames = iter(VideoDecoder(info, max_side=max_side, fps=1.0))
+    try:
+        return next(frames).rgb.copy()
+    except StopIteration:
+        raise InputError(info.path, "image could not be decoded") from None
+    finally:
+        frames.close()
+
+
+def read_audio(info: MediaInfo, sr: int | None = None, mono: bool = True) -> tuple[np.ndarray, int]:
+    """Decode the first audio stream to float32 in [-1, 1].
+
+    Returns ``(samples, sr)``: shape (n,) when ``mono`` (channels averaged), else (channels, n);
+    ``sr`` is the native sample rate unless one is asked for (ffmpeg's resampler).
+    """
+    if info.audio is None:
+        raise InputError(info.path, "has no audio stream")
+    ffmpeg = require_program("ffmpeg")
+    rate = sr or info.audio.sample_rate
+    channels = 1 if mono else max(1, info.audio.channels)
+    command = [
+        ffmpeg, "-nostdin", "-v", "error", "-i", str(info.path), "-map", "0:a:0", "-vn", "-sn", "-dn",
+        "-ac", str(channels), "-ar", str(rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
+    ]
+    proc = subprocess.run(command, capture_output=True, timeout=600)
+    samples = np.frombuffer(proc.stdout, np.float32)
+    if proc.returncode != 0 and samples.size == 0:
+        raise InputError(info.path, f"audio could not be decoded ({_last_line(proc.stderr.decode('utf-8', 'replace'))})")
+    samples = samples[: samples.size - samples.size % channels]
+    if info.audio.duration_s and samples.size / channels < 0.9 * info.audio.duration_s * rate - rate * 0.05:
+        raise InputError(
+            info.path,
+            f"truncated or corrupt: decoded {samples.size / channels / rate:.2f} s of audio of the "
+            f"{info.audio.duration_s:.2f} s its header declares",
+        )
+    if not mono:
+        samples = samples.reshape(-1, channels).T
+    return samples.copy(), rate

@@ -1,0 +1,45 @@
+"""What every check is: an id, declared thresholds with their sources, and a judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lipgate.measurements import Measurements
+from lipgate.results import CheckResult
+
+
+@dataclass(frozen=True)
+class Threshold:
+    value: float
+    unit: str
+    source: str
+    doc: str = ""
+
+
+class Check:
+    """A check judges measurements against its thresholds; it never decodes media itself."""
+
+    id: str = ""
+    unit: str = "-"
+    title: str = ""
+    thresholds: dict[str, Threshold] = {}
+
+    def limits(self, overrides: dict[str, float] | None = None) -> dict[str, float]:
+        """Default thresholds with the user's overrides applied."""
+        values = {name: threshold.value for name, threshold in self.thresholds.items()}
+        values.update(overrides or {})
+        return values
+
+    def judge(self, measured: Measurements, limits: dict[str, float]) -> CheckResult:
+        raise NotImplementedError
+
+    def result(self, status: str, value, message: str, limits: dict[str, float], threshold_name: str,
+               **extra) -> CheckResult:
+        """A result for this check against the named (possibly overridden) threshold, with its source."""
+        return CheckResult(
+            id=self.id, status=status, value=value, threshold=limits[threshold_name], unit=self.unit,
+            message=message, source=self.thresholds[threshold_name].source, **extra,
+        )
+
+    def skip(self, message: str, **extra) -> CheckResult:
+        return CheckResult(id=self.id, status="skip", value=None, threshold=None, unit=self.unit, message=message, **extra)

@@ -1,0 +1,131 @@
+"""lighting_flicker: light on the face that pulses, and flashes by the WCAG 2 definition.
+
+Flicker index (dimensionless, 0 = steady): the face-skin luminance series is high-passed at
+``HIGHPASS_HZ`` (slow changes from head motion and exposure are not flicker); in each one-second
+window, index = sqrt(2) x RMS(high-passed) / mean(luminance). For a sinusoidal modulation
+L0 (1 + m sin 2 pi f t) with f above the cut-off this is its depth m. The check's value is the
+largest window's index. Flashes follow WCAG 2.3.1's general flash definition: a pair of opposing
+changes in relative luminance of at least 0.1 where the darker state is under 0.8, counted in
+any one-second window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+
+from lipgate.results import Segment
+from preflight.checks.base import Check, Threshold
+
+HIGHPASS_HZ = 2.5
+"""Below the 3 Hz where WCAG's flash range and perceptible flicker begin."""
+
+
+def fill_gaps(values: np.ndarray) -> np.ndarray:
+    """Linear interpolation over NaNs (frames where the face was not located)."""
+    values = np.asarray(values, dtype=np.float64)
+    good = np.isfinite(values)
+    if good.all() or not good.any():
+        return values
+    index = np.arange(values.size)
+    return np.interp(index, index[good], values[good])
+
+
+def flicker_index_windows(luminance: np.ndarray, fps: float, window_s: float = 1.0) -> np.ndarray:
+    """Flicker index of each window of ``window_s`` seconds (hop half a window), dimensionless."""
+    light = fill_gaps(luminance)
+    if light.size < max(12, int(fps)) or fps < 2 * HIGHPASS_HZ * 1.2:
+        return np.array([])
+    sos = butter(2, HIGHPASS_HZ, btype="highpass", fs=fps, output="sos")
+    high = sosfiltfilt(sos, light - light.mean())
+    size = max(4, int(round(window_s * fps)))
+    hop = max(1, size // 2)
+    starts = range(0, max(1, light.size - size + 1), hop)
+    return np.array([
+        np.sqrt(2.0) * np.sqrt(np.mean(high[s:s + size] ** 2)) / max(np.mean(light[s:s + size]), 1e-4)
+        for s in starts
+    ])
+
+
+def wcag_flash_changes(luminance: np.ndarray, min_change: float = 0.1, dark_limit: float = 0.8) -> list[int]:
+    """Frame indices where an opposing luminance change of a WCAG 2 flash completes.
+
+    A change counts when luminance moves by at least ``min_change`` away from the last
+    extreme in the opposite direction, and the darker of the two states is under ``dark_limit``.
+    """
+    light = fill_gaps(luminance)
+    changes: list[int] = []
+    if light.size == 0 or not np.isfinite(light).all():
+        return changes
+    low = high = light[0]  # extremes since the last counted change
+    last = 0  # direction of the last counted change: +1 up, -1 down
+    for i, value in enumerate(light[1:], start=1):
+        low, high = min(low, value), max(high, value)
+        if last != 1 and value - low >= min_change and low < dark_limit:
+            changes.append(i)
+            last, low, high = 1, value, value
+        elif last != -1 and high - value >= min_change and value < dark_limit:
+            changes.append(i)
+            last, low, high = -1, value, value
+    return changes
+
+
+def flashes_per_second(luminance: np.ndarray, fps: float) -> float:
+    """Most WCAG 2 flashes (pairs of opposing changes) in any one-second window."""
+    changes = np.array(wcag_flash_changes(luminance))
+    if changes.size < 2:
+        return 0.0
+    window = int(round(fps))
+    counts = [np.count_nonzero((changes >= c) & (changes < c + window)) for c in changes]
+    return max(counts) / 2.0
+
+
+class LightingFlicker(Check):
+    id = "lighting_flicker"
+    unit = "-"
+    title = "Steady light on the face"
+    thresholds = {
+        "fail_above": Threshold(0.03, "index", "lipgate calibration: steady real clips measure under 0.01; a 3% light modulation is visible on skin"),
+        "warn_above": Threshold(0.015, "index", "lipgate calibration: between steady footage and visible flicker"),
+        "max_flashes_per_s": Threshold(3.0, "flashes/s", "WCAG 2.3.1 three flashes threshold"),
+    }
+
+    def judge(self, measured, limits):
+        if measured.get("kind") == "image":
+            return self.skip("a still has no flicker")
+        light = measured.series.get("light_face", np.array([]))
+        t = measured.series.get("light_t", np.array([]))
+        fps = measured.get("fps") or 25.0
+        if np.isfinite(light).sum() < fps:
+            return self.skip("the face is visible for less than a second, too short to judge its light")
+        windows = flicker_index_windows(light, fps)
+        if windows.size == 0:
+            return self.skip(f"{fps:.0f} fps is too low a frame rate to see flicker above {HIGHPASS_HZ} Hz")
+        value = float(windows.max())
+        flashes = flashes_per_second(light, fps)
+        hop_s = max(1, int(round(fps)) // 2) / fps
+        bad = np.flatnonzero(windows > limits["warn_above"])
+        segments = _merge([Segment(float(t[0] + i * hop_s), float(t[0] + i * hop_s + 1.0)) for i in bad])
+        details = {"flashes_per_s": flashes, "median_window_index": float(np.median(windows))}
+        if flashes > limits["max_flashes_per_s"]:
+            return self.result("fail", value, f"{flashes:.1f} flashes per second on the face (WCAG 2 limit {limits['max_flashes_per_s']:.0f})",
+                               limits, "fail_above", details=details, segments=segments,
+                               fix="remove the flashing frames or use another take")
+        if value > limits["fail_above"]:
+            return self.result("fail", value, f"the light on the face flickers (index {value:.3f})", limits, "fail_above",
+                               details=details, segments=segments,
+                               fix="record under steady light (mains-synchronised shutter, flicker-free LEDs) or deflicker the footage")
+        if value > limits["warn_above"]:
+            return self.result("warn", value, f"the light on the face is slightly unsteady (index {value:.3f})", limits, "fail_above",
+                               details=details, segments=segments, fix="check those moments for flicker or flashes")
+        return self.result("pass", value, f"steady light on the face (index {value:.3f})", limits, "fail_above", details=details)
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    merged: list[Segment] = []
+    for segment in segments:
+        if merged and segment.start <= merged[-1].end:
+            merged[-1] = Segment(merged[-1].start, max(merged[-1].end, segment.end))
+        else:
+            merged.append(segment)
+    return merged

@@ -1,0 +1,84 @@
+"""One pass over the media: decode once, feed every analyzer, return the Measurements."""
+
+from __future__ import annotations
+
+from lipgate.face import FaceTracker
+from lipgate.media import MediaInfo, VideoDecoder, read_image
+from lipgate.measurements import Measurements
+from preflight.analyzers.face import FaceSeriesAnalyzer
+from preflight.analyzers.light import FaceLightAnalyzer
+
+ANALYSIS_MAX_SIDE = 640
+"""Frames are analysed at most 640 px on their longer side: MediaPipe's face mesh works on a
+192 px crop of the face, so larger frames only cost decode time."""
+
+FACE_ANALYSIS_FPS = 15.0
+"""Face mesh runs on about 15 frames a second: head pose and presence change slower than that.
+The light on the face is measured on every frame (flicker needs the full rate)."""
+
+STILL_MAX_SIDE = 1024
+
+
+def measure_visual(info: MediaInfo, progress=None) -> Measurements:
+    """Face and light measurements of a video (streamed) or a still."""
+    if info.kind == "image":
+        return _measure_still(info)
+    decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    face_every = max(1, round(decoder.fps / FACE_ANALYSIS_FPS))
+    faces = FaceSeriesAnalyzer()
+    light = FaceLightAnalyzer(max_age=face_every)
+    with FaceTracker() as tracker:
+        for frame in decoder:
+            if frame.index % face_every == 0:
+                observation = tracker.observe(frame.rgb)
+                faces.process(frame.t, observation, decoder.height)
+                light.update_face(observation.landmarks)
+            light.process(frame.t, frame.rgb)
+            if progress is not None:
+                progress(frame.index + 1, decoder.expected_frames)
+    measured = Measurements(values={
+        "kind": "video",
+        "fps": decoder.fps,
+        "face_analysis_fps": decoder.fps / face_every,
+        "frames_decoded": decoder.frames_read,
+        "video_duration_s": info.video.duration_s,
+        "video_width": info.video.width,
+        "video_height": info.video.height,
+    })
+    measured.update(faces.measurements())
+    measured.update(light.measurements())
+    return measured
+
+
+def _measure_still(info: MediaInfo) -> Measurements:
+    rgb = read_image(info, max_side=STILL_MAX_SIDE)
+    faces = FaceSeriesAnalyzer()
+    light = FaceLightAnalyzer()
+    with FaceTracker(static=True) as tracker:
+        observation = tracker.observe(rgb)
+    faces.process(0.0, observation, rgb.shape[0])
+    light.update_face(observation.landmarks)
+    light.process(0.0, rgb)
+    measured = Measurements(values={
+        "kind": "image",
+        "image_width": info.video.width,
+        "image_height": info.video.height,
+    })
+    measured.update(faces.measurements())
+    measured.update(light.measurements())
+    return measured
+
+
+def measure_audio_streams(audio: MediaInfo | None) -> Measurements:
+    """Stream facts of the audio under test (duration, codec, rate) from the probe."""
+    if audio is None or audio.audio is None:
+        return Measurements(values={"audio_duration_s": None})
+    stream = audio.audio
+    return Measurements(values={
+        "audio_duration_s": stream.duration_s,
+        "audio_codec": stream.codec,
+        "audio_sample_rate": stream.sample_rate,
+        "audio_channels": stream.channels,
+        "audio_bit_rate": stream.bit_rate,
+        "audio_bits_per_sample": stream.bits_per_sample,
+    })
