@@ -51,7 +51,27 @@ def _register() -> None:
 _register()
 
 
+def silence_native_stderr() -> None:
+    """Send what native libraries (MediaPipe's C++ logging) write to file descriptor 2 to
+    /dev/null, while Python's ``sys.stderr`` keeps the real stderr: lipgate's own messages,
+    one line per error, are all a user sees."""
+    import io
+    import os
+
+    try:
+        real = os.dup(2)
+    except OSError:
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = io.TextIOWrapper(os.fdopen(real, "wb", buffering=0), encoding="utf-8", errors="replace",
+                                  line_buffering=True, write_through=True)
+
+
 def main() -> None:
+    if "--debug" not in sys.argv[1:]:
+        silence_native_stderr()
     try:
         lipgate.main(prog_name="lipgate", standalone_mode=True)
     except SystemExit as done:

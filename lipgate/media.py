@@ -266,11 +266,14 @@ class VideoDecoder:
     def __iter__(self) -> Iterator[Frame]:
         ffmpeg = require_program("ffmpeg")
         frame_bytes = self.width * self.height * 3
+        scale = f"scale={self.width}:{self.height}:flags=area"
+        if self.info.kind == "image":
+            picture = ["-vf", scale, "-frames:v", "1"]
+        else:
+            picture = ["-vf", f"fps={self.fps:.6f},{scale}"]
         command = [
-            ffmpeg, "-nostdin", "-v", "error", "-i", str(self.info.path),
-            "-map", "0:v:0", "-an", "-sn", "-dn",
-            "-vf", f"fps={self.fps:.6f},scale={self.width}:{self.height}:flags=area",
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
+            ffmpeg, "-nostdin", "-v", "error", "-i", str(self.info.path), "-map", "0:v:0", "-an", "-sn", "-dn",
+            *picture, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
         ]
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=frame_bytes * 2)
         start = self.info.video.start_s
@@ -304,7 +307,7 @@ def _last_line(text: str) -> str:
 
 def read_image(info: MediaInfo, max_side: int = 1024) -> np.ndarray:
     """Decode a still (first frame of a GIF) to RGB uint8, scaled to fit ``max_side`` pixels."""
-    frames = iter(VideoDecoder(info, max_side=max_side, fps=1.0))
+    frames = iter(VideoDecoder(info, max_side=max_side))
     try:
         return next(frames).rgb.copy()
     except StopIteration:

@@ -34,11 +34,16 @@ class Check:
         raise NotImplementedError
 
     def result(self, status: str, value, message: str, limits: dict[str, float], threshold_name: str,
-               **extra) -> CheckResult:
-        """A result for this check against the named (possibly overridden) threshold, with its source."""
+               comparable: bool = True, **extra) -> CheckResult:
+        """A result for this check against the named (possibly overridden) threshold, with its source.
+
+        ``comparable`` False when the threshold is not in the value's unit (the JSON then carries
+        ``threshold: null`` and the limit goes into ``details``)."""
+        if not comparable:
+            extra.setdefault("details", {})[threshold_name] = limits[threshold_name]
         return CheckResult(
-            id=self.id, status=status, value=value, threshold=limits[threshold_name], unit=self.unit,
-            message=message, source=self.thresholds[threshold_name].source, **extra,
+            id=self.id, status=status, value=value, threshold=limits[threshold_name] if comparable else None,
+            unit=self.unit, message=message, source=self.thresholds[threshold_name].source, **extra,
         )
 
     def skip(self, message: str, **extra) -> CheckResult:

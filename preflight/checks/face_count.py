@@ -13,6 +13,7 @@ class FaceCount(Check):
     unit = "faces"
     title = "One face"
     thresholds = {
+        "max_faces": Threshold(1.0, "faces", "the lip-sync service animates one speaker's face"),
         "warn_min_duration_s": Threshold(0.2, "s", "lipgate: a second face shorter than this is usually a false detection"),
     }
 
@@ -21,7 +22,7 @@ class FaceCount(Check):
         if count.size == 0 or not (count > 0).any():
             return self.skip("no face found, so no faces to count")
         most = int(count.max())
-        several = count >= 2
+        several = count > limits["max_faces"]
         if measured.get("kind") == "image":
             segments = []
             flagged = bool(several[0])
@@ -32,6 +33,6 @@ class FaceCount(Check):
         if flagged:
             when = "" if not segments else " at " + ", ".join(f"{s.start:.1f}-{s.end:.1f} s" for s in segments[:5])
             return self.result("warn", float(most), f"{most} or more faces in view{when}: the service syncs only one", limits,
-                               "warn_min_duration_s", details=details, segments=segments,
+                               "max_faces", details=details, segments=segments,
                                fix="crop to the speaker, or make sure the largest face is the one speaking")
-        return self.result("pass", float(most), "one face in view", limits, "warn_min_duration_s", details=details)
+        return self.result("pass", float(most), "one face in view", limits, "max_faces", details=details)

@@ -25,20 +25,20 @@ class FacePresence(Check):
         share = float(present.mean())
         if measured.get("kind") == "image":
             if present[0]:
-                return self.result("pass", 1.0, "a face is found in the still", limits, "fail_gap_s")
-            return self.result("fail", 0.0, "no face found in the still", limits, "fail_gap_s",
+                return self.result("pass", 1.0, "a face is found in the still", limits, "fail_gap_s", comparable=False)
+            return self.result("fail", 0.0, "no face found in the still", limits, "fail_gap_s", comparable=False,
                                fix="use a picture where one face is clearly visible, frontal and well lit")
         period = median_period_s(t)
         gaps = segments_where(t, ~present, period, min_duration_s=limits["warn_gap_s"])
         longest = max((g.end - g.start for g in gaps), default=0.0)
         details = {"longest_gap_s": longest, "analysed_frames": int(count.size)}
         if share == 0.0:
-            return self.result("fail", 0.0, "no face found in any frame", limits, "fail_gap_s", details=details,
+            return self.result("fail", 0.0, "no face found in any frame", limits, "fail_gap_s", comparable=False, details=details,
                                segments=gaps, fix="use footage where one face is clearly visible")
         if longest > limits["fail_gap_s"]:
-            return self.result("fail", share, f"the face is lost for {longest:.1f} s (in {len(gaps)} range(s))", limits, "fail_gap_s",
+            return self.result("fail", share, f"the face is lost for {longest:.1f} s (in {len(gaps)} range(s))", limits, "fail_gap_s", comparable=False,
                                details=details, segments=gaps, fix="cut the ranges without a face, or choose footage where the face stays in view")
         if gaps:
-            return self.result("warn", share, f"the face is briefly lost ({len(gaps)} range(s), longest {longest:.2f} s)", limits, "fail_gap_s",
+            return self.result("warn", share, f"the face is briefly lost ({len(gaps)} range(s), longest {longest:.2f} s)", limits, "fail_gap_s", comparable=False,
                                details=details, segments=gaps, fix="check those moments: a hand, a turn or motion blur hides the face")
-        return self.result("pass", share, f"a face is found in {share:.0%} of analysed frames", limits, "fail_gap_s", details=details)
+        return self.result("pass", share, f"a face is found in {share:.0%} of analysed frames", limits, "fail_gap_s", comparable=False, details=details)
