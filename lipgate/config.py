@@ -5,6 +5,8 @@ Layout::
     [tool.lipgate.checks.face_yaw]     # or [checks.face_yaw] in a lipgate.toml
     fail_above = 40
     level = "warning"                  # "error" (default), "warning" or "off"
+
+    [tool.lipgate.qa]                  # settings of `lipgate qa` (names in qa.settings.QA_THRESHOLDS)
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ LEVELS = ("error", "warning", "off")
 @dataclass
 class Config:
     checks: dict[str, dict] = field(default_factory=dict)
+    qa: dict[str, float] = field(default_factory=dict)
     source: str = "defaults"
 
     def thresholds(self, check_id: str) -> dict[str, float]:
@@ -60,7 +63,7 @@ def _read_toml(path: Path) -> dict:
 def _validated(table: dict, source: str) -> Config:
     from preflight.checks import CHECKS
 
-    unknown = set(table) - {"checks"}
+    unknown = set(table) - {"checks", "qa"}
     if unknown:
         raise UsageError(f"{source}: unknown key '{sorted(unknown)[0]}'")
     checks = table.get("checks", {})
@@ -75,4 +78,13 @@ def _validated(table: dict, source: str) -> Config:
                 raise UsageError(f"{source}: unknown key 'checks.{check_id}.{key}'")
             elif not isinstance(value, (int, float)):
                 raise UsageError(f"{source}: checks.{check_id}.{key} must be a number")
-    return Config(checks=checks, source=source)
+    qa_settings = table.get("qa", {})
+    if qa_settings:
+        from qa.settings import QA_THRESHOLDS
+
+        for key, value in qa_settings.items():
+            if key not in QA_THRESHOLDS:
+                raise UsageError(f"{source}: unknown key 'qa.{key}'")
+            if not isinstance(value, (int, float)):
+                raise UsageError(f"{source}: qa.{key} must be a number")
+    return Config(checks=checks, qa=qa_settings, source=source)

@@ -1,0 +1,32 @@
+"""Shared test fixtures: the generated media (built once per session) and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def generated() -> dict[str, Path]:
+    """The standard generated fixtures: portrait (png), speech (wav), talking (mp4)."""
+    from fixtures.build import build
+
+    return build()
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``lipgate ARGS`` as a user would (a separate process), from this checkout."""
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=environment, timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
