@@ -1,0 +1,160 @@
+"""Where the speech is: a voice activity detector shared by the audio checks and `lipgate trim`.
+
+Method (not a bare energy threshold; breaths, clicks and room tone are not speech):
+
+1. Frame energy in dB (``frame_length`` window, ``hop_length`` step).
+2. An adaptive noise floor: the running minimum of the median-smoothed energy over a
+   ``floor_window_s`` window (minimum statistics, after R. Martin, "Noise power spectral density
+   estimation based on optimal smoothing and minimum statistics", IEEE TSAP 2001), so the floor
+   follows a slowly changing room tone or hum.
+3. Loud frames: energy at least ``ENERGY_OVER_FLOOR_DB`` over that floor and within
+   ``DYNAMIC_RANGE_DB`` of the clip's loud level (the 95th percentile of frame energy).
+4. Voicing: the peak of the normalised autocorrelation of the frame at lags of 2.5 to 14 ms
+   (a 70-400 Hz pitch, the range of adult voices). Vowels and voiced consonants are periodic;
+   breaths, fricative noise and room tone are not.
+5. Speech = runs of loud frames (gaps under ``MERGE_GAP_S`` bridged) that hold at least
+   ``MIN_VOICED_S`` of voiced frames; unvoiced consonants next to a vowel are kept because they
+   belong to the same loud run. Runs shorter than ``MIN_SPEECH_S`` are dropped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import median_filter, minimum_filter1d
+
+from lipgate.timeline import runs
+
+ENERGY_OVER_FLOOR_DB = 9.0
+"""Loud means 9 dB over the noise floor: about three standard deviations of the frame-energy
+spread of stationary noise with 30 ms frames, so room tone alone seldom crosses it."""
+
+DYNAMIC_RANGE_DB = 45.0
+"""Frames more than 45 dB under the clip's loud level are not speech, whatever the floor says
+(digital silence has no floor): the dynamic range of conversational speech is about 30-40 dB
+(ITU-T P.56 active speech level uses a 15.9 dB margin over its threshold)."""
+
+VOICING_THRESHOLD = 0.5
+"""A frame is voiced when its normalised autocorrelation peaks above 0.5 at a pitch lag (the
+usual unvoiced/voiced split of autocorrelation pitch trackers, e.g. Boersma 1993, Praat's
+voicing threshold 0.45)."""
+
+PITCH_RANGE_HZ = (70.0, 400.0)
+MERGE_GAP_S = 0.15
+"""Gaps under 150 ms inside speech (stop closures, short pauses) are bridged."""
+MIN_VOICED_S = 0.05
+"""A run must hold at least 50 ms of voiced frames (a short syllable) to count as speech."""
+MIN_SPEECH_S = 0.1
+FLOOR_WINDOW_S = 3.0
+
+
+def default_hop_length(sr: int) -> int:
+    """10 ms in samples."""
+    return max(1, int(round(0.010 * sr)))
+
+
+def default_frame_length(sr: int) -> int:
+    """The power of two closest above 32 ms in samples (two periods of a 70 Hz voice)."""
+    return int(2 ** np.ceil(np.log2(0.032 * sr)))
+
+
+def frame_signal(samples: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
+    """Frames (n_frames x frame_length) starting every ``hop_length`` samples; the tail is zero-padded."""
+    samples = np.asarray(samples, dtype=np.float32)
+    n_frames = max(1, int(np.ceil(max(samples.size - frame_length, 0) / hop_length)) + 1)
+    padded = np.zeros((n_frames - 1) * hop_length + frame_length, dtype=np.float32)
+    padded[: samples.size] = samples
+    return np.lib.stride_tricks.sliding_window_view(padded, frame_length)[::hop_length][:n_frames]
+
+
+def frame_power(samples: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
+    """Mean square (linear power, full scale = 1) of each frame."""
+    frames = frame_signal(samples, frame_length, hop_length)
+    return np.mean(frames.astype(np.float64) ** 2, axis=1)
+
+
+def power_db(power: np.ndarray, floor_db: float = -120.0) -> np.ndarray:
+    """10 log10 of a power, clamped at ``floor_db`` (digital silence)."""
+    return np.maximum(10.0 * np.log10(np.maximum(power, 1e-30)), floor_db)
+
+
+def voicing_strength(samples: np.ndarray, sr: int, frame_length: int, hop_length: int,
+                     pitch_range_hz: tuple[float, float] = PITCH_RANGE_HZ) -> np.ndarray:
+    """Peak normalised autocorrelation (0..1) of each Hann-windowed frame over pitch lags.
+
+    The window's own autocorrelation is divided out (Boersma 1993), so a periodic frame scores
+    near 1 at its period whatever the lag."""
+    frames = frame_signal(samples, frame_length, hop_length).astype(np.float64)
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    window = np.hanning(frame_length)
+    n_fft = int(2 ** np.ceil(np.log2(2 * frame_length)))
+    spectrum = np.fft.rfft(frames * window, n_fft, axis=1)
+    autocorr = np.fft.irfft(np.abs(spectrum) ** 2, n_fft, axis=1)[:, :frame_length]
+    window_autocorr = np.fft.irfft(np.abs(np.fft.rfft(window, n_fft)) ** 2, n_fft)[:frame_length]
+    lag_min = max(1, int(sr / pitch_range_hz[1]))
+    lag_max = min(frame_length // 2, int(np.ceil(sr / pitch_range_hz[0])))
+    energy = autocorr[:, :1]
+    normalised = autocorr[:, lag_min:lag_max + 1] / np.maximum(energy, 1e-20)
+    normalised /= window_autocorr[lag_min:lag_max + 1] / window_autocorr[0]
+    strength = normalised.max(axis=1)
+    strength[energy[:, 0] <= 1e-12] = 0.0
+    return np.clip(strength, 0.0, 1.0)
+
+
+def noise_floor_db(energy_db: np.ndarray, hop_s: float, window_s: float = FLOOR_WINDOW_S) -> np.ndarray:
+    """Running minimum (minimum statistics) of the median-smoothed frame energy, in dB."""
+    smoothed = median_filter(energy_db, size=5, mode="nearest")
+    size = max(3, int(round(window_s / hop_s)) | 1)
+    return minimum_filter1d(smoothed, size=size, mode="nearest")
+
+
+def speech_activity(samples: np.ndarray, sr: int, hop_length: int | None = None,
+                    frame_length: int | None = None) -> np.ndarray:
+    """Boolean speech mask, one value per frame; frame ``i`` is centred at
+    ``(i * hop_length + frame_length / 2) / sr`` seconds. Defaults: 10 ms hop, ~32 ms frames."""
+    hop_length = hop_length or default_hop_length(sr)
+    frame_length = frame_length or default_frame_length(sr)
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.size == 0:
+        return np.zeros(0, dtype=bool)
+    hop_s = hop_length / sr
+    energy_db = power_db(frame_power(samples, frame_length, hop_length))
+    loud_level = np.percentile(energy_db, 95)
+    floor = noise_floor_db(energy_db, hop_s)
+    loud = (energy_db > floor + ENERGY_OVER_FLOOR_DB) & (energy_db > loud_level - DYNAMIC_RANGE_DB) & (energy_db > -90.0)
+    voiced = loud & (voicing_strength(samples, sr, frame_length, hop_length) > VOICING_THRESHOLD)
+
+    bridged = loud.copy()
+    max_gap = int(round(MERGE_GAP_S / hop_s))
+    spans = runs(loud)
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        if start - end - 1 <= max_gap:
+            bridged[end + 1:start] = True
+    mask = np.zeros_like(loud)
+    min_voiced = max(1, int(round(MIN_VOICED_S / hop_s)))
+    min_frames = max(1, int(round(MIN_SPEECH_S / hop_s)))
+    for start, end in runs(bridged):
+        if end - start + 1 >= min_frames and voiced[start:end + 1].sum() >= min_voiced:
+            mask[start:end + 1] = True
+    return mask
+
+
+def frame_times_s(n_frames: int, sr: int, hop_length: int, frame_length: int) -> np.ndarray:
+    """Centre time of each frame in seconds."""
+    return (np.arange(n_frames) * hop_length + frame_length / 2) / sr
+
+
+def speech_span(samples: np.ndarray, sr: int, hop_length: int | None = None,
+                frame_length: int | None = None) -> tuple[float, float] | None:
+    """(start_s, end_s) from the first to the last speech frame, or None when there is no speech.
+
+    Each speech frame stands for the hop around its centre."""
+    hop_length = hop_length or default_hop_length(sr)
+    frame_length = frame_length or default_frame_length(sr)
+    mask = speech_activity(samples, sr, hop_length, frame_length)
+    if not mask.any():
+        return None
+    times = frame_times_s(mask.size, sr, hop_length, frame_length)
+    first, last = np.flatnonzero(mask)[[0, -1]]
+    half_hop = hop_length / sr / 2
+    duration = np.asarray(samples).size / sr
+    return max(0.0, float(times[first] - half_hop)), min(duration, float(times[last] + half_hop))
