@@ -67,18 +67,3 @@ def _measure_still(info: MediaInfo) -> Measurements:
     measured.update(faces.measurements())
     measured.update(light.measurements())
     return measured
-
-
-def measure_audio_streams(audio: MediaInfo | None) -> Measurements:
-    """Stream facts of the audio under test (duration, codec, rate) from the probe."""
-    if audio is None or audio.audio is None:
-        return Measurements(values={"audio_duration_s": None})
-    stream = audio.audio
-    return Measurements(values={
-        "audio_duration_s": stream.duration_s,
-        "audio_codec": stream.codec,
-        "audio_sample_rate": stream.sample_rate,
-        "audio_channels": stream.channels,
-        "audio_bit_rate": stream.bit_rate,
-        "audio_bits_per_sample": stream.bits_per_sample,
-    })

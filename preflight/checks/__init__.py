@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from preflight.checks.audio_bitrate import AudioBitrate
+from preflight.checks.audio_clipping import AudioClipping
+from preflight.checks.audio_loudness import AudioLoudness
+from preflight.checks.audio_noise import AudioNoise
+from preflight.checks.audio_reverb import AudioReverb
+from preflight.checks.audio_sample_rate import AudioSampleRate
+from preflight.checks.audio_silence import AudioSilence
 from preflight.checks.base import Check
 from preflight.checks.duration_mismatch import DurationMismatch
 from preflight.checks.face_count import FaceCount
@@ -11,6 +18,7 @@ from preflight.checks.image_resolution import ImageResolution
 from preflight.checks.lighting_flicker import LightingFlicker
 from preflight.checks.mouth_expression import MouthExpression
 from preflight.checks.mouth_shadow import MouthShadow
+from preflight.checks.speech_presence import SpeechPresence
 
 CHECKS: dict[str, Check] = {
     check.id: check
@@ -23,5 +31,13 @@ CHECKS: dict[str, Check] = {
         MouthShadow(),
         ImageResolution(),
         DurationMismatch(),
+        SpeechPresence(),
+        AudioBitrate(),
+        AudioNoise(),
+        AudioReverb(),
+        AudioLoudness(),
+        AudioClipping(),
+        AudioSampleRate(),
+        AudioSilence(),
     )
 }
