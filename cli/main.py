@@ -44,8 +44,12 @@ def lipgate(debug: bool) -> None:
 
 def _register() -> None:
     from cli.check import check_command
+    from cli.fit import fit_command
+    from cli.trim import trim_command
 
     lipgate.add_command(check_command)
+    lipgate.add_command(trim_command)
+    lipgate.add_command(fit_command)
 
 
 _register()
