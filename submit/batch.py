@@ -111,7 +111,8 @@ class Ledger:
                 name = name.removesuffix(".mp4") + f"-{position + 1}.mp4"
             taken.add(name)
             self._db.execute("INSERT INTO items (key, position, output_name, state, updated_at) "
-                             "VALUES (?, ?, ?, 'pending', ?)", (item.key, position, name, time.time()))
+                             "VALUES (?, ?, ?, 'pending', ?)",
+                             (item.key, position, name, time.time()))
         self._db.commit()
 
     def row(self, item: BatchItem) -> sqlite3.Row | None:
@@ -167,13 +168,17 @@ def run_batch(flow: SubmitFlow, items: list[BatchItem], *, force: bool = False,
             try:
                 result = flow.run(item.video, item.audio, language=item.language, force=force,
                                   output_name=row["output_name"], resume=resume_point(row),
-                                  on_progress=lambda progress: ledger.record_progress(item, progress))
+                                  on_progress=lambda step: ledger.record_progress(item, step))
             except errors.ServiceError as error:
                 restart = isinstance(error, errors.RenderFailed)
                 ledger.finish(item, "failed", str(error),
                               **({"stage": None, "render_id": None} if restart else {}))
                 if error.stops_batch:
                     break
+                continue
+            except Exception as error:  # preflight or QA could not judge this item's media
+                reason = " ".join(str(error).split())
+                ledger.finish(item, "failed", f"{type(error).__name__}: {reason}")
                 continue
             detail = ("QA flagged the render for a re-render" if result.state == "qa_flagged"
                       else "" if result.state == "done" else "preflight failed, nothing uploaded")

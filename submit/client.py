@@ -120,7 +120,7 @@ class ServiceClient:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **options) -> "ServiceClient":
-        """Configured from ``LIPGATE_API_BASE``, ``NEMO_TOKEN`` and the ``LIPGATE_SKILL_*`` values."""
+        """Configured from ``LIPGATE_API_BASE``, ``NEMO_TOKEN`` and ``LIPGATE_SKILL_*``."""
         return cls(env.get("LIPGATE_API_BASE") or DEFAULT_BASE_URL,
                    token=env.get("NEMO_TOKEN") or None,
                    attribution=Attribution.from_env(env), **options)
@@ -151,7 +151,7 @@ class ServiceClient:
         return self._token
 
     def _fetch_anonymous_token(self) -> Token:
-        """``POST /api/auth/anonymous-token`` with a fresh client id (a second one after HTTP 400)."""
+        """``POST /api/auth/anonymous-token`` with a fresh client id (another after HTTP 400)."""
         for attempt in range(2):
             client_id = str(uuid.uuid4())
             try:

@@ -128,7 +128,7 @@ def _service_message(payload: object) -> str:
 
 
 def parse_retry_after(value: str | None, default_s: float) -> float:
-    """Seconds to wait from a ``Retry-After`` header (seconds or HTTP date); ``default_s`` if absent."""
+    """Seconds to wait per a ``Retry-After`` header (seconds or HTTP date); else ``default_s``."""
     if not value:
         return default_s
     value = value.strip()
@@ -177,8 +177,9 @@ def error_from_payload(payload: object, *, http_status: int | None = None, conte
             text = "no credits left on your account; top up your credits with the provider"
         return NoCredits(text, code=code, http_status=http_status)
     if code == 4001:
-        return UnsupportedFile(f"the service does not accept this file{where}; supported formats: "
-                               f"{', '.join(SUPPORTED_FORMATS)}", code=code, http_status=http_status)
+        formats = ", ".join(SUPPORTED_FORMATS)
+        return UnsupportedFile(f"the service does not accept this file{where}; supported "
+                               f"formats: {formats}", code=code, http_status=http_status)
     if code == 4002:
         return FileTooLarge(f"file too large for the service{where}; compress it (e.g. ffmpeg "
                             f"-crf 28, or a lower resolution) or trim it (lipgate trim)",
@@ -196,8 +197,9 @@ def error_from_payload(payload: object, *, http_status: int | None = None, conte
     if (http_status is not None and http_status >= 400) or code not in (None, 0):
         status = f"HTTP {http_status}" if http_status else "error"
         detail = f"{status}" + (f", code {code}" if code not in (None, 0) else "")
-        return ProtocolError(f"the service failed{where} ({detail})" + (f": {said}" if said else ""),
-                             code=code, http_status=http_status)
+        suffix = f": {said}" if said else ""
+        return ProtocolError(f"the service failed{where} ({detail}){suffix}", code=code,
+                             http_status=http_status)
     return None
 
 

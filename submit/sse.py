@@ -1,8 +1,8 @@
 """A server-sent-events reader for the service's ``/run_sse`` answer.
 
-:func:`parse_sse` turns text lines into events as the WHATWG spec says (``data:`` lines joined by
-newlines, ``:`` comments ignored, a blank line ends an event). :func:`follow_stream` reads a stream in
-a background thread so it can tell a person "still working" on a fixed period even while the
+:func:`parse_sse` turns text lines into events as the WHATWG spec says (``data:`` lines joined
+by newlines, ``:`` comments ignored, a blank line ends an event). :func:`follow_stream` reads a
+stream in a background thread so it can tell a person "still working" on a fixed period even while the
 server is silent, and gives up at a ceiling. :func:`agent_text` pulls the agent's answer out of
 the events (text parts only; tool calls, tool results and heartbeats are not shown).
 """
@@ -40,7 +40,7 @@ def parse_sse(lines: Iterable[str]) -> Iterator[SseEvent]:
     for line in lines:
         if line == "":
             if data_lines:
-                yield SseEvent(data="\n".join(data_lines), event=event_type or "message", id=last_id)
+                yield SseEvent("\n".join(data_lines), event_type or "message", last_id)
             data_lines, event_type = [], ""
             continue
         if line.startswith(":"):

@@ -20,7 +20,7 @@ EXPIRY_MARGIN_S = 600  # stop using a cached token 10 minutes before it expires
 
 @dataclass(frozen=True)
 class Token:
-    """A bearer token. ``client_id`` is set for anonymous tokens; ``expires_at`` is epoch seconds."""
+    """A bearer token; ``client_id`` set for anonymous ones; ``expires_at`` in epoch seconds."""
 
     value: str = field(repr=False)
     client_id: str | None = None

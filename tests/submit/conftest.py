@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import pytest
 
 from submit.client import ServiceClient
 from submit.flow import SubmitFlow
+from tests.submit.fake_media import FakeMedia
 from tests.submit.fake_service import FakeService
 
 
@@ -57,35 +55,6 @@ def make_client(service, sleeps, tmp_path):
     yield make
     for client in clients:
         client.close()
-
-
-@dataclass
-class FakeReport:
-    verdict: str = "pass"
-    checks: list = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return {"schema": "fake", "verdict": self.verdict, "checks": self.checks}
-
-
-@dataclass
-class FakeMedia:
-    """Records the preflight and QA calls; returns the configured verdicts."""
-
-    preflight_verdict: str = "pass"
-    qa_verdict: str = "pass"
-    preflight_calls: list = field(default_factory=list)
-    qa_calls: list = field(default_factory=list)
-
-    def preflight(self, video, audio):
-        self.preflight_calls.append((Path(video), Path(audio)))
-        checks = [{"id": "face_yaw", "status": self.preflight_verdict,
-                   "message": "head turned 60 deg, limit 45"}]
-        return FakeReport(self.preflight_verdict, checks)
-
-    def qa(self, path):
-        self.qa_calls.append(Path(path))
-        return FakeReport(self.qa_verdict)
 
 
 @pytest.fixture

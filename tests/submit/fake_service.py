@@ -11,6 +11,7 @@ import itertools
 import json
 import re
 import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -138,8 +139,8 @@ class FakeService:
                 break
         else:
             return self._send_json(handler, 404, {"code": 404, "message": "no such route"})
-        record = Recorded(endpoint, method, path, {k.lower(): v for k, v in handler.headers.items()},
-                          body)
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        record = Recorded(endpoint, method, path, headers, body)
         content_type = handler.headers.get("Content-Type", "")
         if "json" in content_type:
             record.json = json.loads(body)
@@ -278,3 +279,11 @@ class FakeService:
             handler.close_connection = True
             return
         handler.wfile.write(self.render_bytes)
+
+
+def closed_port_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -28,8 +28,8 @@ def write_csv(folder, rows):
 
 
 def test_read_csv_and_json_resolve_paths_beside_the_file(batch_dir):
-    from_csv = read_batch(write_csv(batch_dir, [("a.mp4", "fr.wav", "fr"), ("b.mp4", "de.wav", "")]),
-                          "en")
+    rows = [("a.mp4", "fr.wav", "fr"), ("b.mp4", "de.wav", "")]
+    from_csv = read_batch(write_csv(batch_dir, rows), "en")
     assert [(i.video, i.audio, i.language) for i in from_csv] == [
         (batch_dir / "a.mp4", batch_dir / "fr.wav", "fr"),
         (batch_dir / "b.mp4", batch_dir / "de.wav", "en")]
@@ -68,7 +68,8 @@ def test_batch_runs_items_one_after_another_and_records_them(service, make_flow,
     order = [r.endpoint for r in service.requests if r.endpoint in ("upload", "download")]
     assert order == ["upload", "download"] * 3  # sequential: each finishes before the next
     with sqlite3.connect(flow.out_dir / LEDGER_NAME) as db:
-        assert [s for (s,) in db.execute("SELECT state FROM items ORDER BY position")] == ["done"] * 3
+        states = [state for (state,) in db.execute("SELECT state FROM items ORDER BY position")]
+    assert states == ["done"] * 3
     assert batch_exit_code(reports) == 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import stat
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from submit import errors
 from submit.client import Attribution, ServiceClient
 from submit.token import Token, TokenCache
-from tests.submit.fake_service import FakeService
+from tests.submit.fake_service import FakeService, closed_port_url
 
 
 def bearer(request) -> str:
@@ -226,13 +225,6 @@ def test_server_message_echoing_the_token_is_redacted(service, make_client):
 
 
 # -- connections --------------------------------------------------------------------------------
-
-def closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
 
 def test_unreachable_get_is_retried_with_backoff_then_reported(make_client, sleeps):
     client = make_client(base_url=closed_port_url(), token="tok-test-0000")
