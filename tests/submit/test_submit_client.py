@@ -79,6 +79,16 @@ def test_1001_gets_a_new_anonymous_token_and_retries(service, make_client):
     assert bearer(credits_calls[1]) != bearer(credits_calls[2])
 
 
+def test_1001_on_upload_resends_the_whole_files(service, make_client, sources):
+    client = make_client()
+    session = client.create_session("fr")
+    service.fault("upload", code=1001)
+    client.upload(session.session_id, list(sources))
+    first, second = service.calls("upload")
+    assert second.file_names == ["talk.mp4", "talk-fr.wav"]
+    assert len(second.body) == len(first.body) > sum(path.stat().st_size for path in sources)
+
+
 def test_1001_as_http_401_with_code_under_data(service, make_client):
     client = make_client()
     service.fault("credits", status=401, body={"data": {"code": 1001}})
