@@ -45,11 +45,11 @@ def lipgate(debug: bool) -> None:
 def _register() -> None:
     from cli.check import check_command
     from cli.fit import fit_command
+    from cli.submit import credits_command, submit_command
     from cli.trim import trim_command
 
-    lipgate.add_command(check_command)
-    lipgate.add_command(trim_command)
-    lipgate.add_command(fit_command)
+    for command in (check_command, trim_command, fit_command, submit_command, credits_command):
+        lipgate.add_command(command)
 
 
 _register()
