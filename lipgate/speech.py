@@ -66,10 +66,20 @@ def frame_signal(samples: np.ndarray, frame_length: int, hop_length: int) -> np.
     return np.lib.stride_tricks.sliding_window_view(padded, frame_length)[::hop_length][:n_frames]
 
 
+BLOCK_FRAMES = 256
+"""Frames are analysed in blocks of 256, so working memory stays bounded whatever the length."""
+
+
+def frame_blocks(n_frames: int, block: int = BLOCK_FRAMES):
+    """Slices of ``block`` frames covering ``range(n_frames)``."""
+    return (slice(start, min(start + block, n_frames)) for start in range(0, n_frames, block))
+
+
 def frame_power(samples: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
     """Mean square (linear power, full scale = 1) of each frame."""
     frames = frame_signal(samples, frame_length, hop_length)
-    return np.mean(frames.astype(np.float64) ** 2, axis=1)
+    return np.concatenate([np.mean(frames[part].astype(np.float64) ** 2, axis=1)
+                           for part in frame_blocks(frames.shape[0])])
 
 
 def power_db(power: np.ndarray, floor_db: float = -120.0) -> np.ndarray:
@@ -83,20 +93,21 @@ def voicing_strength(samples: np.ndarray, sr: int, frame_length: int, hop_length
 
     The window's own autocorrelation is divided out (Boersma 1993), so a periodic frame scores
     near 1 at its period whatever the lag."""
-    frames = frame_signal(samples, frame_length, hop_length).astype(np.float64)
-    frames = frames - frames.mean(axis=1, keepdims=True)
+    all_frames = frame_signal(samples, frame_length, hop_length)
     window = np.hanning(frame_length)
     n_fft = int(2 ** np.ceil(np.log2(2 * frame_length)))
-    spectrum = np.fft.rfft(frames * window, n_fft, axis=1)
-    autocorr = np.fft.irfft(np.abs(spectrum) ** 2, n_fft, axis=1)[:, :frame_length]
     window_autocorr = np.fft.irfft(np.abs(np.fft.rfft(window, n_fft)) ** 2, n_fft)[:frame_length]
     lag_min = max(1, int(sr / pitch_range_hz[1]))
     lag_max = min(frame_length // 2, int(np.ceil(sr / pitch_range_hz[0])))
-    energy = autocorr[:, :1]
-    normalised = autocorr[:, lag_min:lag_max + 1] / np.maximum(energy, 1e-20)
-    normalised /= window_autocorr[lag_min:lag_max + 1] / window_autocorr[0]
-    strength = normalised.max(axis=1)
-    strength[energy[:, 0] <= 1e-12] = 0.0
+    strength = np.zeros(all_frames.shape[0])
+    for part in frame_blocks(all_frames.shape[0]):
+        frames = all_frames[part].astype(np.float64)
+        frames -= frames.mean(axis=1, keepdims=True)
+        autocorr = np.fft.irfft(np.abs(np.fft.rfft(frames * window, n_fft, axis=1)) ** 2, n_fft, axis=1)
+        energy = autocorr[:, :1]
+        normalised = autocorr[:, lag_min:lag_max + 1] / np.maximum(energy, 1e-20)
+        normalised /= window_autocorr[lag_min:lag_max + 1] / window_autocorr[0]
+        strength[part] = np.where(energy[:, 0] > 1e-12, normalised.max(axis=1), 0.0)
     return np.clip(strength, 0.0, 1.0)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lipgate.media import AudioStream
-from lipgate.speech import frame_signal, power_db
+from lipgate.speech import frame_blocks, frame_signal, power_db
 
 CLIFF_DB = 25.0
 CLIFF_WIDTH_HZ = 500.0
@@ -22,6 +22,10 @@ FULL_BAND_FRACTION = 0.9
 low-passes, and are not looked for."""
 SPECTRUM_N_FFT_S = 0.046
 """About 46 ms analysis frames (2048 samples at 44.1 kHz): 22 Hz resolution."""
+
+MAX_SPECTRUM_FRAMES = 2000
+"""At most 2000 speech frames (an even subsample) make the long-term spectrum: 40 s of speech
+at 20 ms steps is more than enough to average the spectrum's fine structure out."""
 
 LOSSY_CODECS = frozenset({"mp3", "mp2", "aac", "vorbis", "opus", "wmav1", "wmav2", "ac3", "eac3", "amr_nb",
                           "amr_wb", "gsm", "gsm_ms", "adpcm_ima_wav", "adpcm_ms", "g723_1", "g729"})
@@ -42,11 +46,13 @@ def long_term_spectrum_db(samples: np.ndarray, sr: int, frame_mask: np.ndarray, 
     offset = (frame_length - n_fft) // 2
     padded = np.concatenate([np.zeros(max(0, -offset), np.float32), np.asarray(samples, np.float32)[max(0, offset):]])
     frames = frame_signal(padded, n_fft, hop_length)[: frame_mask.size]
-    chosen = frames[frame_mask[: frames.shape[0]]] if frame_mask.any() else frames
-    if chosen.shape[0] > 2000:  # an even subsample keeps the cost bounded on long files
-        chosen = chosen[:: int(np.ceil(chosen.shape[0] / 2000))]
-    power = np.mean(np.abs(np.fft.rfft(chosen.astype(np.float64) * np.hanning(n_fft), axis=1)) ** 2, axis=0)
-    return np.fft.rfftfreq(n_fft, 1.0 / sr), power_db(power, floor_db=-200.0)
+    chosen = np.flatnonzero(frame_mask[: frames.shape[0]]) if frame_mask.any() else np.arange(frames.shape[0])
+    chosen = chosen[:: max(1, int(np.ceil(chosen.size / MAX_SPECTRUM_FRAMES)))]
+    window = np.hanning(n_fft)
+    total = np.zeros(n_fft // 2 + 1)
+    for part in frame_blocks(chosen.size):
+        total += (np.abs(np.fft.rfft(frames[chosen[part]].astype(np.float64) * window, axis=1)) ** 2).sum(axis=0)
+    return np.fft.rfftfreq(n_fft, 1.0 / sr), power_db(total / max(1, chosen.size), floor_db=-200.0)
 
 
 def cutoff_hz(freqs_hz: np.ndarray, level_db: np.ndarray, sr: int) -> tuple[float, bool]:

@@ -21,6 +21,9 @@ GUARD_S = 0.08
 weak ends of words live there."""
 MIN_NOISE_S = 0.3
 """At least 300 ms of pauses to average the noise over; with less, the floor is used."""
+DIGITAL_SILENCE_POWER = 1e-14
+"""-140 dBFS: pauses quieter than this are digital silence (synthetic speech); the noise is then
+taken at this level, under 24-bit quantisation noise, instead of dividing by zero."""
 MINIMUM_STATISTICS_BIAS_DB = 1.5
 """The running minimum of 5-frame median energies sits about 1.5 dB under the mean power of
 stationary noise (measured on white and pink noise, 32 ms frames); added back."""
@@ -42,7 +45,7 @@ def speech_to_noise_db(power: np.ndarray, mask: np.ndarray, hop_s: float) -> tup
     if not mask.any():
         return None, "no speech"
     noise, method = noise_power(power, mask, hop_s)
+    if noise < DIGITAL_SILENCE_POWER:
+        noise, method = DIGITAL_SILENCE_POWER, "digital silence (noise taken at -140 dBFS)"
     speech = float(power[mask].mean()) - noise
-    if noise <= 1e-14:
-        return 100.0, method
     return 10 * np.log10(max(speech, noise * 1e-3) / noise), method

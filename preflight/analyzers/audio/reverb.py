@@ -39,13 +39,18 @@ MIN_DECAYS = 5
 def band_energy_db(samples: np.ndarray, sr: int, frame_length: int, hop_length: int,
                    bands_hz=BANDS_HZ) -> np.ndarray:
     """Energy in dB of each band (rows) per frame (columns), Hann-windowed STFT."""
-    from lipgate.speech import frame_signal
+    from lipgate.speech import frame_blocks, frame_signal
 
-    frames = frame_signal(samples, frame_length, hop_length).astype(np.float64) * np.hanning(frame_length)
-    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    frames = frame_signal(samples, frame_length, hop_length)
     freqs = np.fft.rfftfreq(frame_length, 1.0 / sr)
-    rows = [power[:, (freqs >= low) & (freqs < high)].sum(axis=1) for low, high in bands_hz if high <= sr / 2]
-    return power_db(np.array(rows)) if rows else np.zeros((0, frames.shape[0]))
+    selections = [(freqs >= low) & (freqs < high) for low, high in bands_hz if high <= sr / 2]
+    energy = np.zeros((len(selections), frames.shape[0]))
+    window = np.hanning(frame_length)
+    for part in frame_blocks(frames.shape[0]):
+        power = np.abs(np.fft.rfft(frames[part].astype(np.float64) * window, axis=1)) ** 2
+        for row, selection in enumerate(selections):
+            energy[row, part] = power[:, selection].sum(axis=1)
+    return power_db(energy)
 
 
 def decay_rates_db_per_s(energy_db: np.ndarray, hop_s: float) -> np.ndarray:
