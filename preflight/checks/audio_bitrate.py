@@ -8,6 +8,10 @@ from preflight.checks.base import Check, Threshold
 FIX = "re-export the speech from its original recording as WAV (or AAC at 128 kbps or more); re-encoding a low-bitrate file cannot restore what it lost"
 
 
+def bandwidth_text(cutoff_hz: float | None) -> str:
+    return "bandwidth not measured (no speech to measure it on)" if cutoff_hz is None else f"bandwidth {cutoff_hz / 1000:.1f} kHz"
+
+
 class AudioBitrate(Check):
     id = "audio_bitrate"
     unit = "kbps"
@@ -34,7 +38,7 @@ class AudioBitrate(Check):
         if measured.get("audio_lossy"):
             name, floor = self.floor_kbps(codec, limits)
             if kbps is not None and kbps < floor:
-                return self.result("fail", kbps, f"{codec} at {kbps:.0f} kbps is low-bitrate lossy audio (under {floor:.0f} kbps); its bandwidth ends at {cutoff / 1000:.1f} kHz",
+                return self.result("fail", kbps, f"{codec} at {kbps:.0f} kbps is low-bitrate lossy audio (under {floor:.0f} kbps), {bandwidth_text(cutoff)}",
                                    limits, name, details=details, fix=FIX)
         else:
             name = "fail_cutoff_below_hz"
@@ -45,5 +49,5 @@ class AudioBitrate(Check):
             return self.result("warn", kbps, f"the sound stops at {cutoff / 1000:.1f} kHz: a lossy encode under 96 kbps happened somewhere upstream",
                                limits, "warn_cutoff_below_hz", comparable=False, details=details, fix=FIX)
         shown = f"{kbps:.0f} kbps" if kbps is not None else "bitrate not declared"
-        return self.result("pass", kbps, f"{codec}, {shown}, bandwidth {cutoff / 1000:.1f} kHz", limits, name,
+        return self.result("pass", kbps, f"{codec}, {shown}, {bandwidth_text(cutoff)}", limits, name,
                            comparable=measured.get("audio_lossy", False), details=details)

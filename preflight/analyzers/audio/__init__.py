@@ -54,8 +54,8 @@ def analyse_samples(channels: np.ndarray, sr: int) -> Measurements:
     power = frame_power(mono, frame_length, hop_length)
     snr_db, snr_method = speech_to_noise_db(power, mask, hop_s)
     rt60, decays = rt60_s(mono, sr, hop_length, frame_length) if mask.any() else (None, 0)
-    freqs, level = long_term_spectrum_db(mono, sr, mask, hop_length, frame_length)
-    cutoff, lowpassed = cutoff_hz(freqs, level, sr) if mono.size >= sr // 10 else (None, False)
+    freqs, level = long_term_spectrum_db(mono, sr, mask, hop_length, frame_length) if mask.any() else (None, None)
+    cutoff, lowpassed = cutoff_hz(freqs, level, sr) if mask.any() else (None, False)
     speech_runs = runs(mask)
     pauses = pauses_inside_speech(mask, times, hop_s)
     values = {

@@ -41,7 +41,7 @@ def bitrate_kbps(stream: AudioStream) -> float | None:
 def long_term_spectrum_db(samples: np.ndarray, sr: int, frame_mask: np.ndarray, hop_length: int,
                           frame_length: int) -> tuple[np.ndarray, np.ndarray]:
     """(freqs_hz, level_db): mean power spectrum of the frames where ``frame_mask`` is True
-    (all frames when it is empty), Hann window of ``n_fft`` ~ 46 ms centred like the mask's frames."""
+    (all frames when none is), Hann window of ``n_fft`` ~ 46 ms centred like the mask's frames."""
     n_fft = int(2 ** np.round(np.log2(SPECTRUM_N_FFT_S * sr)))
     offset = (frame_length - n_fft) // 2
     padded = np.concatenate([np.zeros(max(0, -offset), np.float32), np.asarray(samples, np.float32)[max(0, offset):]])
