@@ -42,6 +42,10 @@ def measure(samples: np.ndarray, sr: int) -> dict:
     return analyse_samples(np.asarray(samples, np.float32)[np.newaxis, :], sr).values
 
 
+SOURCE_FILES: dict[str, Path] = {}
+"""Name -> the file each speech came from (the bitrate table encodes from it, channels kept)."""
+
+
 def sources(corpus: Path | None, work: Path) -> dict[str, tuple[np.ndarray, int]]:
     """Name -> (mono float64 samples, sr): espeak speech, and the corpus's speech."""
     found = {}
@@ -52,6 +56,7 @@ def sources(corpus: Path | None, work: Path) -> dict[str, tuple[np.ndarray, int]
         for path in sorted(corpus.glob("speech*.wav")) + sorted(corpus.glob("talk*.mp4")):
             samples, sr = read_audio(probe(path, expect={"audio", "video"}))
             found[path.name] = (samples.astype(np.float64), sr)
+            SOURCE_FILES[path.name] = path
     return found
 
 
@@ -98,10 +103,10 @@ def bitrate_table(speech: dict, work: Path) -> list[str]:
     total = right_total = 0
     for name, (samples, sr) in speech.items():
         source = work / f"{Path(name).stem}_src.wav"
-        if name == "espeak":
+        if name == "espeak":  # mono, full band (espeak plus a microphone's hiss)
             soundfile.write(str(source), wideband_speech(samples, sr), 44100, subtype="PCM_16")
-        else:
-            soundfile.write(str(source), samples, sr, subtype="PCM_16")
+        else:  # the corpus file's sound as 16-bit PCM, its channels kept (stereo)
+            encode(SOURCE_FILES[name], source)
         cells, right = [], 0
         original = check.judge(measure_audio(probe(source, expect={"audio"})), check.limits())
         for codec, kbps, expected in BITRATE_CASES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 import soundfile
 
 from preflight.analyzers.audio import analyse_samples, stream_values
@@ -14,6 +15,7 @@ AUDIO_CHECKS = ("speech_presence", "audio_bitrate", "audio_noise", "audio_reverb
                 "audio_clipping", "audio_sample_rate", "audio_silence")
 
 
+@pytest.mark.slow
 def test_still_without_audio_skips_every_audio_check(cli, generated):
     proc = cli("check", str(generated["portrait"]), "--format", "json")
     report = json.loads(proc.stdout)
@@ -42,6 +44,7 @@ def test_noise_without_speech_fails_speech_presence(tmp_path):
     assert CheckReport(inputs={}, checks=list(results.values())).exit_code == 1
 
 
+@pytest.mark.slow
 def test_video_with_speech_reports_measured_audio(cli, generated):
     proc = cli("check", str(generated["talking"]), "--audio", str(generated["speech"]), "--format", "json")
     assert proc.returncode in (0, 1), proc.stderr
