@@ -153,14 +153,20 @@ def trim_table(speech: dict) -> list[str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, help="a folder of real speech (speech*.wav, talk*.mp4)")
+    parser.add_argument("--tables", default="snr,rt60,bitrate,trim", help="comma-separated subset of snr,rt60,bitrate,trim")
     args = parser.parse_args(argv)
+    wanted = set(args.tables.split(","))
     with tempfile.TemporaryDirectory(prefix="lipgate-calibrate-") as folder:
         work = Path(folder)
         speech = sources(args.corpus, work)
-        for title, table in (("SNR error (true SNR 5-30 dB)", snr_table(speech, work)),
-                             ("RT60 estimates (s) against the true RT60", rt60_table(speech)),
-                             ("audio_bitrate calls (status, measured cutoff)", bitrate_table(speech, work)),
-                             ("trim boundary error (speech span after padding with room tone at -60 dBFS)", trim_table(speech))):
+        tables = (("snr", "SNR error (true SNR 5-30 dB)", lambda: snr_table(speech, work)),
+                  ("rt60", "RT60 estimates (s) against the true RT60", lambda: rt60_table(speech)),
+                  ("bitrate", "audio_bitrate calls (status, measured cutoff)", lambda: bitrate_table(speech, work)),
+                  ("trim", "trim boundary error (speech span after padding with room tone at -60 dBFS)", lambda: trim_table(speech)))
+        for key, title, build in tables:
+            if key not in wanted:
+                continue
+            table = build()
             print(f"\n### {title}\n")
             print("\n".join(table))
             sys.stdout.flush()

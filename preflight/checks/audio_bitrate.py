@@ -20,8 +20,7 @@ class AudioBitrate(Check):
         "mp3_min_kbps": Threshold(96.0, "kbps", "LAME's bandwidth table: under 96 kbps MP3 is low-passed under 15 kHz (11 kHz at 64, 7.5 kHz at 48); the service: low-bitrate MP3 causes timing drift"),
         "aac_min_kbps": Threshold(64.0, "kbps", "measured (docs/audio.md): ffmpeg's AAC encoder keeps 12.7 kHz of speech at 64 kbps, 8 kHz at 48 kbps; the service prefers WAV or high-bitrate AAC"),
         "lossy_min_kbps": Threshold(64.0, "kbps", "other lossy codecs (Opus, Vorbis, AC-3...): as AAC"),
-        "fail_cutoff_below_hz": Threshold(12000.0, "Hz", "measured (docs/audio.md): the low-pass that MP3 at 64 kbps (11.6 kHz) and AAC at 48 kbps (8 kHz) leave on real speech, which a later decode to WAV keeps"),
-        "warn_cutoff_below_hz": Threshold(15000.0, "Hz", "measured: MP3 at 96 kbps leaves 15.3-15.6 kHz; a cliff lower than that means a sub-96 kbps encode somewhere upstream"),
+        "fail_cutoff_below_hz": Threshold(12000.0, "Hz", "measured (docs/audio.md): on real stereo speech MP3 leaves 8 kHz at 48 kbps, 11.6 kHz at 64 and 15.3-15.7 kHz at 96; AAC 8 kHz at 48 and 12.7 kHz at 64; a later decode to WAV keeps the cut. 12 kHz separates the encodes the codec table fails from those it passes"),
     }
 
     def floor_kbps(self, codec: str, limits) -> tuple[str, float]:
@@ -45,9 +44,6 @@ class AudioBitrate(Check):
         if lowpassed and cutoff < limits["fail_cutoff_below_hz"]:
             return self.result("fail", kbps, f"the sound stops at {cutoff / 1000:.1f} kHz although its rate allows {measured.get('audio_sample_rate') / 2000:.1f} kHz: it was low-bitrate lossy once (or upsampled) before becoming {codec}",
                                limits, "fail_cutoff_below_hz", comparable=False, details=details, fix=FIX)
-        if lowpassed and cutoff < limits["warn_cutoff_below_hz"]:
-            return self.result("warn", kbps, f"the sound stops at {cutoff / 1000:.1f} kHz: a lossy encode under 96 kbps happened somewhere upstream",
-                               limits, "warn_cutoff_below_hz", comparable=False, details=details, fix=FIX)
         shown = f"{kbps:.0f} kbps" if kbps is not None else "bitrate not declared"
         return self.result("pass", kbps, f"{codec}, {shown}, {bandwidth_text(cutoff)}", limits, name,
                            comparable=measured.get("audio_lossy", False), details=details)
