@@ -28,19 +28,31 @@ def relative_luminance(rgb: np.ndarray) -> np.ndarray:
     return _LINEAR[rgb] @ _LUMA_WEIGHTS
 
 
-class FaceLightAnalyzer:
-    """Per frame: ``light_face`` (mean luminance of forehead and cheeks), ``light_perioral``
-    (skin around the mouth) and ``light_frame`` (whole frame), all relative luminance.
+def _skin_light(luminance: np.ndarray, landmarks: np.ndarray) -> float:
+    """Mean luminance of the forehead and cheek patches located by ``landmarks``."""
+    patches = [patch_mean(luminance, landmarks, FOREHEAD_PATCH)] + [patch_mean(luminance, landmarks, p) for p in CHEEK_PATCHES]
+    return float(np.nanmean(patches))
 
-    Uses the landmarks of the latest frame where a face was found while they are at most
-    ``max_age`` frames old (a flash or a blink of the detector does not blank the measurement:
-    the light where the face was is exactly what a flash changes); NaN after that.
+
+class FaceLightAnalyzer:
+    """Per frame: ``light_face`` (forehead and cheeks), ``light_face_chained`` (the same, with each
+    frame-to-frame change measured inside one fixed set of patches), ``light_perioral`` (skin
+    around the mouth) and ``light_frame`` (whole frame), all relative luminance.
+
+    The face is located every few frames; when the patches move to new landmarks, the plain
+    series steps with them. The chained series does not: on such a frame the change is taken in
+    the previous patches, so landmark updates add no false flicker. Landmarks are used while at
+    most ``max_age`` frames old (a flash or a blink of the detector does not blank the
+    measurement: the light where the face was is exactly what a flash changes); NaN after that.
     """
 
     def __init__(self, max_age: int = 4):
         self.max_age = max_age
-        self._rows: list[tuple[float, float, float, float]] = []
+        self._rows: list[tuple[float, float, float, float, float]] = []
         self._landmarks = None
+        self._previous_landmarks = None
+        self._previous_light = np.nan
+        self._chained = np.nan
         self._age = 0
 
     def update_face(self, landmarks: np.ndarray | None) -> None:
@@ -50,20 +62,30 @@ class FaceLightAnalyzer:
 
     def process(self, t: float, rgb: np.ndarray) -> None:
         self._age += 1
-        small = rgb[::4, ::4]
-        frame_light = float(relative_luminance(small).mean())
+        frame_light = float(relative_luminance(rgb[::4, ::4]).mean())
         landmarks = self._landmarks if self._age <= self.max_age else None
         if landmarks is None:
-            self._rows.append((t, np.nan, np.nan, frame_light))
+            self._rows.append((t, np.nan, np.nan, np.nan, frame_light))
+            self._previous_landmarks, self._chained = None, np.nan
             return
-        x0, y0 = np.maximum(np.floor(landmarks[:, :2].min(axis=0)).astype(int), 0)
-        x1, y1 = np.ceil(landmarks[:, :2].max(axis=0)).astype(int) + 1
-        face = relative_luminance(rgb[y0:y1, x0:x1])
-        local = landmarks[:, :2] - (x0, y0)
-        patches = [patch_mean(face, local, FOREHEAD_PATCH)] + [patch_mean(face, local, p) for p in CHEEK_PATCHES]
-        self._rows.append((t, float(np.nanmean(patches)), patch_mean(face, local, PERIORAL_PATCH), frame_light))
+        previous = self._previous_landmarks
+        corners = np.concatenate([landmarks[:, :2], previous[:, :2]]) if previous is not None else landmarks[:, :2]
+        x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
+        x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 1
+        luminance = relative_luminance(rgb[y0:y1, x0:x1])  # the face only: the costly part
+        origin = np.array([x0, y0, 0.0])
+        light = _skin_light(luminance, landmarks - origin)
+        if previous is None or not np.isfinite(self._chained):
+            self._chained = light
+        elif previous is landmarks:
+            self._chained *= light / max(self._previous_light, 1e-6)
+        else:  # the patches moved: take this frame's change in the old ones
+            self._chained *= _skin_light(luminance, previous - origin) / max(self._previous_light, 1e-6)
+        self._previous_landmarks, self._previous_light = landmarks, light
+        perioral = patch_mean(luminance, landmarks - origin, PERIORAL_PATCH)
+        self._rows.append((t, light, self._chained, perioral, frame_light))
 
     def measurements(self) -> Measurements:
-        rows = np.array(self._rows, dtype=np.float64).reshape(-1, 4)
-        names = ("light_t", "light_face", "light_perioral", "light_frame")
+        rows = np.array(self._rows, dtype=np.float64).reshape(-1, 5)
+        names = ("light_t", "light_face", "light_face_chained", "light_perioral", "light_frame")
         return Measurements(series={name: rows[:, i] for i, name in enumerate(names)})

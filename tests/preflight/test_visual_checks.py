@@ -33,7 +33,7 @@ def test_face_turned_past_detection_fails_the_still(truth_dir):
 def test_steady_clip_passes_flicker(steady_clip):
     check = run_check(steady_clip).check("lighting_flicker")
     assert check.status == "pass"
-    assert check.value < 0.015
+    assert check.value < 0.01
     assert check.details["flashes_per_s"] == 0.0
 
 
@@ -41,7 +41,7 @@ def test_steady_clip_passes_flicker(steady_clip):
 def test_ten_percent_modulation_fails(flicker_clips, frequency):
     check = run_check(flicker_clips[(0.10, frequency)]).check("lighting_flicker")
     assert check.status == "fail"
-    assert check.value == pytest.approx(0.10, rel=0.35)
+    assert check.value == pytest.approx(0.10, abs=0.015)
     assert check.segments, "the flickering time ranges are reported"
 
 
