@@ -30,18 +30,26 @@ def measure(source: MediaInfo, audio: MediaInfo | None, progress=None) -> Measur
     """Everything the checks need, measured from the media in one decode of each file."""
     measured = measure_visual(source, progress=progress)
     measured.update(measure_audio_streams(audio))
+    measured.values["source_file_bytes"] = source.size_bytes
     return measured
 
 
 def judge(measured: Measurements, inputs: dict, config: Config | None = None) -> CheckReport:
     """Judge measurements with every registered check under the configuration's thresholds."""
     config = config or Config()
+    source_path = inputs.get("video") or inputs.get("image")
     results = []
     for check_id, check in CHECKS.items():
-        if config.level(check_id) == "off":
+        level = config.level(check_id)
+        ignored_by = config.ignored(check_id, source_path)
+        if level == "off":
+            results.append(check.skip(f"turned off ({config.level_source(check_id)})"))
             continue
-        result = check.judge(measured, check.limits(config.thresholds(check_id)))
-        if config.level(check_id) == "warning" and result.status == "fail":
+        if ignored_by is not None:
+            results.append(check.skip(f"ignored for this input (pattern '{ignored_by}' in {config.source})"))
+            continue
+        result = check.judge(measured, check.limits(config.thresholds(check_id), config.sources(check_id)))
+        if level == "warning" and result.status == "fail":
             result.status = "warn"
         results.append(result)
     series = {name: measured.series[name] for name in SERIES_FOR_REPORTS if name in measured.series}

@@ -11,6 +11,7 @@ from preflight.checks.image_resolution import ImageResolution
 from preflight.checks.lighting_flicker import LightingFlicker
 from preflight.checks.mouth_expression import MouthExpression
 from preflight.checks.mouth_shadow import MouthShadow
+from preflight.checks.profile_limits import ClipDuration, FrameRate, UploadSize, VideoResolution
 
 CHECKS: dict[str, Check] = {
     check.id: check
@@ -23,5 +24,9 @@ CHECKS: dict[str, Check] = {
         MouthShadow(),
         ImageResolution(),
         DurationMismatch(),
+        UploadSize(),
+        ClipDuration(),
+        VideoResolution(),
+        FrameRate(),
     )
 }
