@@ -9,7 +9,7 @@ from lipgate.media import MediaInfo, probe
 from lipgate.measurements import Measurements
 from lipgate.results import CheckReport
 from preflight.checks import CHECKS
-from preflight.measure import measure_audio_streams, measure_visual
+from preflight.measure import ANALYSIS_MAX_SIDE, FACE_ANALYSIS_FPS, STILL_MAX_SIDE, measure_audio_streams, measure_visual
 
 SERIES_FOR_REPORTS = ("face_t", "yaw_deg", "face_count", "light_t", "light_face", "light_perioral")
 
@@ -58,10 +58,34 @@ def judge(measured: Measurements, inputs: dict, config: Config | None = None) ->
 
 def run_check(input_path: str | Path, audio_path: str | Path | None = None, config: Config | None = None,
               progress=None) -> CheckReport:
-    source, audio = resolve_inputs(input_path, audio_path)
+    options = {"audio": str(audio_path) if audio_path is not None else None}
+    return judge_input(str(input_path), options, measure_input(str(input_path), options, progress), config)
+
+
+# The batch interface (lipgate.batch): measure one input (cacheable), then judge it.
+COMMAND = "check"
+MEASUREMENT_SETTINGS = f"check-measure/1 max_side={ANALYSIS_MAX_SIDE} face_fps={FACE_ANALYSIS_FPS} still_max_side={STILL_MAX_SIDE}"
+"""Everything besides the files' content that changes what ``measure_input`` returns (the cache key)."""
+
+
+def input_files(input_path: str, options: dict) -> list[str]:
+    """The files whose content the measurements depend on."""
+    return [input_path] + ([options["audio"]] if options.get("audio") else [])
+
+
+def measure_input(input_path: str, options: dict, progress=None) -> Measurements:
+    source, audio = resolve_inputs(input_path, options.get("audio"))
+    measured = measure(source, audio, progress=progress)
+    measured.values["audio_from_source"] = audio is source
+    return measured
+
+
+def judge_input(input_path: str, options: dict, measured: Measurements, config: Config | None = None) -> CheckReport:
+    kind = measured.get("kind")
+    audio = options.get("audio") or (input_path if measured.get("audio_from_source") else None)
     inputs = {
-        "video": str(input_path) if source.kind == "video" else None,
-        "image": str(input_path) if source.kind == "image" else None,
-        "audio": str(audio.path) if audio is not None else None,
+        "video": str(input_path) if kind == "video" else None,
+        "image": str(input_path) if kind == "image" else None,
+        "audio": str(audio) if audio is not None else None,
     }
-    return judge(measure(source, audio, progress=progress), inputs, config)
+    return judge(measured, inputs, config)
