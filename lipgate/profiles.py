@@ -26,7 +26,7 @@ class Profile:
     """Check id -> level the profile asks for (e.g. a model's frame rate is advice: "warning")."""
 
 
-NEMO_API = "SERVICE_API.md (the nemo lip-sync service's documentation)"
+NEMO_LIMITS = "the nemo service's stated limits (as restated in lipgate's issue 6; service API: SERVICE_API.md)"
 SYNC_API = "https://sync.so/docs/api-reference"
 SYNC_FORMATS = "https://sync.so/docs/compatibility-and-tips/media-formats-support"
 TAVUS_LIPSYNC = "https://docs.tavus.io/sections/lipsync/quickstart"
@@ -39,8 +39,8 @@ PROFILES: dict[str, Profile] = {
             name="nemo",
             title="the nemo lip-sync service (lipgate submit)",
             checks={
-                "face_yaw": {"fail_above": Limit(45.0, f"{NEMO_API}: faces turned more than 45 degrees do not render well")},
-                "image_resolution": {"fail_below": Limit(512.0, f"{NEMO_API}: stills need at least 512 px")},
+                "face_yaw": {"fail_above": Limit(45.0, f"{NEMO_LIMITS}: faces turned more than 45 degrees do not render well")},
+                "image_resolution": {"fail_below": Limit(512.0, f"{NEMO_LIMITS}: stills need at least 512 px")},
             },
         ),
         Profile(
