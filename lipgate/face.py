@@ -1,8 +1,10 @@
 """Face layer: MediaPipe face mesh per frame, head pose in degrees, mouth geometry.
 
-Head pose is the rotation of a similarity Procrustes fit (Umeyama 1991) of a bilaterally
-symmetric reference mesh onto the 468 observed landmarks in 3D (x, y in pixels, z in MediaPipe's
-depth scaled like x). Frontal is defined by the reference's mirror symmetry, so yaw 0 means the
+Head pose is the rotation that best projects a bilaterally symmetric reference mesh onto the
+468 observed landmarks under weak perspective (orthographic projection and scale): a least-squares
+fit on the landmarks' image positions, started from a similarity Procrustes fit in 3D (Umeyama
+1991). MediaPipe's 2D positions are far more reliable than its predicted depth, which flattens
+turned faces toward frontal (the 3D fit alone reads 36 deg for a 60 deg turn). Frontal is defined by the reference's mirror symmetry, so yaw 0 means the
 face's midplane faces the camera. Angles in degrees: yaw positive when the nose points to the
 image's right, pitch positive when it points up, roll positive when the face turns clockwise.
 Mouth features are measured in the reference frame (pose removed, in units of the reference's
@@ -16,7 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
+from scipy.optimize import least_squares
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -32,6 +36,8 @@ UPPER_INNER_LIP, LOWER_INNER_LIP = 13, 14
 MOUTH_CORNER_RIGHT, MOUTH_CORNER_LEFT = 61, 291
 INNER_LIP_RING = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 OUTER_LIP_RING = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
+             148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 # Skin patches for the light on the face (reference-frame landmarks): forehead and both cheeks,
 # away from the mouth so that speaking does not change their brightness.
 FOREHEAD_PATCH = (10, 109, 67, 103, 151, 338, 297, 332)
@@ -109,9 +115,26 @@ def reference_mesh() -> np.ndarray:
     return np.load(REFERENCE_PATH)
 
 
+def _rotation_from_vector(vector: np.ndarray) -> np.ndarray:
+    rotation, _ = cv2.Rodrigues(np.asarray(vector, dtype=np.float64).reshape(3, 1))
+    return rotation
+
+
 def head_pose(landmarks: np.ndarray) -> Pose:
-    """Head pose of 468 x 3 pixel landmarks against the reference mesh."""
-    scale, rotation, translation = _umeyama(reference_mesh(), landmarks)
+    """Head pose of 468 x 3 pixel landmarks against the reference mesh (weak perspective fit)."""
+    reference = reference_mesh()
+    scale, rotation, translation = _umeyama(reference, landmarks)
+    observed = landmarks[:, :2]
+
+    def residuals(params: np.ndarray) -> np.ndarray:
+        projected = np.exp(params[3]) * reference @ _rotation_from_vector(params[:3]).T
+        return (projected[:, :2] + params[4:6] - observed).ravel()
+
+    start = np.concatenate([cv2.Rodrigues(rotation)[0].ravel(), [np.log(scale)], translation[:2]])
+    fit = least_squares(residuals, start, method="lm", x_scale="jac")
+    rotation, scale = _rotation_from_vector(fit.x[:3]), float(np.exp(fit.x[3]))
+    depth = np.mean(landmarks[:, 2] - scale * reference @ rotation.T[:, 2])
+    translation = np.array([fit.x[4], fit.x[5], depth])
     yaw, pitch, roll = angles_from_rotation(rotation)
     return Pose(yaw, pitch, roll, scale, rotation, translation)
 

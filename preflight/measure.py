@@ -26,7 +26,7 @@ def measure_visual(info: MediaInfo, progress=None) -> Measurements:
     decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
     face_every = max(1, round(decoder.fps / FACE_ANALYSIS_FPS))
     faces = FaceSeriesAnalyzer()
-    light = FaceLightAnalyzer(max_age=face_every)
+    light = FaceLightAnalyzer(max_age=3 * face_every)
     with FaceTracker() as tracker:
         for frame in decoder:
             if frame.index % face_every == 0:
