@@ -21,7 +21,7 @@ from typing import Any
 from lipgate.cache import ResultsCache, cache_key
 from lipgate.errors import InputError, LipgateError, UsageError
 from lipgate.measurements import Measurements
-from lipgate.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from lipgate.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, require_program
 from lipgate.results import worst_verdict
 
 COMMAND_MODULES = {"check": "preflight.runner"}
@@ -105,6 +105,8 @@ def command_module(command: str):
 def measure_cached(command: str, input_path: str, options: dict, use_cache: bool = True, progress=None) -> tuple[Measurements, bool]:
     """The input's measurements from the cache, else measured (and stored). Returns (measured, hit)."""
     module = command_module(command)
+    for program in ("ffprobe", "ffmpeg"):
+        require_program(program)  # the same answer with or without a cache hit: lipgate needs them
     cache = ResultsCache() if use_cache else None
     key = None
     if cache is not None:

@@ -3,7 +3,10 @@
 Only measurements are stored (``Measurements.to_bytes()``), never verdicts: a threshold or level
 change re-judges the cached measurements without decoding anything. The key holds the blake2b
 hash of every input file's bytes (so a renamed or copied file still hits, an edited one misses),
-the command, lipgate's version and the analysis settings (frame size, analysis rate, ...).
+with each file's extension (probing judges the content against the name: a PNG named .mp4 is
+refused, so it must not hit the entry of the same bytes named .png), the command, lipgate's
+version, the analysis settings (frame size, analysis rate, ...) and a fingerprint of the
+measuring code (so an edited analyzer never serves stale measurements).
 Entries live in ``$XDG_CACHE_HOME/lipgate`` (default ``~/.cache/lipgate``), written atomically.
 """
 
@@ -45,11 +48,22 @@ def content_hash(path: str | Path) -> str:
 
 
 def cache_key(command: str, settings: str, files: list[str | Path]) -> str:
-    """The key of one input's measurements: its files' content, the command and the settings."""
+    """The key of one input's measurements: its files' content and extension, the command and the settings."""
     digest = hashlib.blake2b(digest_size=20)
     for part in (f"format={CACHE_FORMAT}", f"lipgate={__version__}", command, settings,
-                 *(content_hash(path) for path in files)):
+                 *(f"{Path(path).suffix.lower()}:{content_hash(path)}" for path in files)):
         digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def code_fingerprint(*modules) -> str:
+    """blake2b of the source files of ``modules`` (packages: every .py file under them)."""
+    digest = hashlib.blake2b(digest_size=10)
+    for module in modules:
+        origin = Path(module.__file__)
+        files = sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
+        for path in files:
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

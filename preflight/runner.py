@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import lipgate.face
+import lipgate.media
+import preflight.analyzers
+import preflight.measure
+from lipgate.cache import code_fingerprint
 from lipgate.config import Config
 from lipgate.errors import InputError
 from lipgate.media import MediaInfo, probe
@@ -66,7 +72,8 @@ def run_check(input_path: str | Path, audio_path: str | Path | None = None, conf
 
 # The batch interface (lipgate.batch): measure one input (cacheable), then judge it.
 COMMAND = "check"
-MEASUREMENT_SETTINGS = f"check-measure/1 max_side={ANALYSIS_MAX_SIDE} face_fps={FACE_ANALYSIS_FPS} still_max_side={STILL_MAX_SIDE}"
+MEASUREMENT_SETTINGS = (f"check-measure/1 max_side={ANALYSIS_MAX_SIDE} face_fps={FACE_ANALYSIS_FPS} still_max_side={STILL_MAX_SIDE} "
+                        f"code={code_fingerprint(preflight.measure, preflight.analyzers, lipgate.face, lipgate.media, sys.modules[__name__])}")
 """Everything besides the files' content that changes what ``measure_input`` returns (the cache key)."""
 
 

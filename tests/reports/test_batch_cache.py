@@ -11,6 +11,7 @@ import pytest
 import preflight.measure
 from lipgate.batch import expand_inputs, is_batch, measure_cached, run_batch
 from lipgate.config import Config
+from lipgate.errors import InputError
 from lipgate.progress import Progress
 from tests.conftest import run_cli
 
@@ -88,6 +89,10 @@ def test_edited_file_misses_the_cache(tmp_path, generated, private_cache):
     shutil.copy(generated["portrait"], still)
     assert measure_cached("check", str(still), {"audio": None})[1] is False
     assert measure_cached("check", str(still), {"audio": None})[1] is True
+    misnamed = tmp_path / "still.mp4"
+    shutil.copy(still, misnamed)  # same bytes under a video's name: probing must refuse it, not the cache serve it
+    with pytest.raises(InputError):
+        measure_cached("check", str(misnamed), {"audio": None})
     with open(still, "ab") as stream:
         stream.write(b"\0")  # trailing bytes: same picture, different content
     assert measure_cached("check", str(still), {"audio": None})[1] is False
