@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lipgate.cache import ResultsCache, cache_key
-from lipgate.errors import InputError, LipgateError, UsageError
+from lipgate.errors import LipgateError, UsageError
 from lipgate.measurements import Measurements
 from lipgate.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, require_program
 from lipgate.results import worst_verdict
