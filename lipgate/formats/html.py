@@ -121,9 +121,9 @@ def _plots(view: InputView) -> list[tuple[str, str]]:
         floor = series.get("noise_floor_db")
         lines = [(float(np.asarray(floor).ravel()[0]), "noise floor")] if floor is not None and np.size(floor) else []
         plots.append(("audio level over time", _line_plot(t, {"level (dB)": level}, "level (dB)", lines=lines)))
-    t, offset = series.get("offset_t"), series.get("offset_ms")
+    t, offset = series.get("local_t"), series.get("local_offset_ms")
     if t is not None and offset is not None and len(t) > 1:
-        early, late = getattr(view.report, "tolerance_ms", None) or BT1359_TOLERANCE_MS
+        early, late = getattr(getattr(view.report, "sync", None), "tolerance_ms", None) or BT1359_TOLERANCE_MS
         spans = [start_end for item in view.items if item.status == "fail" for start_end in item.segments]
         plots.append(("sync offset over time", _line_plot(t, {"local offset (ms)": offset}, "offset (ms, + = sound early)",
                                                           band=(late, early), spans=spans)))

@@ -46,7 +46,7 @@ def input_views(report) -> list[InputView]:
     if "error" in data:
         return [InputView(name=data["input"], command="", verdict=None, error=data["error"], elapsed_s=elapsed_s, report=report)]
     if data.get("schema", "").startswith("lipgate/qa/"):
-        return [InputView(name=data["input"], command="qa", verdict=data["verdict"], items=_qa_items(data),
+        return [InputView(name=data["input"], command="qa", verdict=data["verdict"], items=_qa_items(data, getattr(report, "sync", None)),
                           elapsed_s=elapsed_s, report=report)]
     inputs = data["inputs"]
     name = inputs.get("video") or inputs.get("image") or inputs.get("audio") or "?"
@@ -56,11 +56,17 @@ def input_views(report) -> list[InputView]:
     return [InputView(name=name, command="check", verdict=data["verdict"], items=items, elapsed_s=elapsed_s, report=report)]
 
 
-def _qa_items(data: dict) -> list[Item]:
+SYNC_STATUS = {"pass": "pass", "fail": "fail", "skip": "skip", "unsure": "skip"}
+"""QA's whole-clip sync status -> item status ('unsure': confidence too low to judge)."""
+
+
+def _qa_items(data: dict, sync_result=None) -> list[Item]:
     sync = data.get("sync") or {}
     segments = data.get("segments", [])
     offset_ms = sync.get("offset_ms")
-    if offset_ms is None:
+    if sync_result is not None and getattr(sync_result, "status", None) in SYNC_STATUS:
+        sync_item = Item("sync", SYNC_STATUS[sync_result.status], offset_ms, None, "ms", sync_result.message)
+    elif offset_ms is None:
         sync_item = Item("sync", "skip", None, None, "ms", "no whole-clip offset could be measured")
     else:
         # The contract's verdict fails on a re-render segment or on the whole-clip offset: with no

@@ -32,8 +32,8 @@ def batch_report() -> BatchReport:
 
 
 class QaReportStandIn:
-    """Stands in for qa's QaReport until it is on main: the contract's lipgate/qa/v1 JSON and a
-    local-offset series. Replace with the real QaReport when `qa` lands."""
+    """Stands in for qa's QaReport until it is on main: the contract's lipgate/qa/v1 JSON and its
+    local-offset series (names as on the qa branch). Replace with the real QaReport when `qa` lands."""
 
     verdict = "fail"
     exit_code = 1
@@ -41,7 +41,7 @@ class QaReportStandIn:
     def __init__(self, name: str = "render.mp4"):
         self.name = name
         t = np.arange(0, 6, 0.2)
-        self.series = {"offset_t": t, "offset_ms": np.where((t > 3.1) & (t < 3.8), 160.0, -20.0)}
+        self.series = {"local_t": t, "local_offset_ms": np.where((t > 3.1) & (t < 3.8), 160.0, -20.0)}
 
     def to_dict(self) -> dict:
         return {

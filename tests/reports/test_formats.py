@@ -128,3 +128,18 @@ def test_every_format_states_a_pass(fmt, says_pass):
 def test_text_colour_only_when_asked():
     plain, coloured = render(check_report(), "text"), render(check_report(), "text", color=True)
     assert "\x1b[" not in plain and "\x1b[31mFAIL\x1b[0m" in coloured
+
+
+def test_html_plots_the_qa_offset_and_shows_every_item():
+    page = render(QaReportStandIn(), "html")
+    assert page.count('src="data:image/png;base64,') == 1  # the sync offset over time
+    rows = re.findall(r'<tr class="check" data-id="([^"]+)"', page)
+    assert rows == ["sync", "segment 1.00-1.40 s", "segment 3.20-3.70 s"]
+    assert "verdict: FAIL" in page
+
+
+def test_html_check_report_plots_yaw_and_light_only_when_series_exist():
+    report = check_report()
+    assert render(report, "html").count('src="data:image/png;base64,') == 2
+    report.series = {}
+    assert 'src="data:image/png' not in render(report, "html")
