@@ -10,12 +10,14 @@ import click
 from lipgate.formats import FORMATTERS, render
 from lipgate.formats.text import verdict_line
 from lipgate.output import write_atomic
+from lipgate.profiles import PROFILES
 
 format_option = click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True,
                              help="Report format.")
 output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE (stdout otherwise).")
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="A lipgate.toml (or pyproject.toml) with thresholds.")
-profile_option = click.option("--profile", help="Apply a service's input limits (see `lipgate config --profiles`).")
+profile_option = click.option("--profile", type=click.Choice(sorted(PROFILES)),
+                              help="Apply a service's input limits (see `lipgate config --profiles`).")
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print the verdict line only.")
 
 
@@ -45,3 +47,26 @@ def emit_report(report, fmt: str, output: str | None, quiet: bool = False) -> No
         click.echo(verdict_line(report, color=use_color(None)))
     elif not output:
         click.echo(render(report, fmt, color=use_color(output)), nl=False)
+
+
+def run_inputs(command: str, inputs: list[str], options: dict, config, fmt: str, output: str | None, quiet: bool,
+               jobs: int | None, executor: str, scheduler: str | None, no_cache: bool) -> None:
+    """The body of a command that judges inputs (`check`, and `qa` once it plugs into
+    ``lipgate.batch.COMMAND_MODULES``): one input gives its own report, several (or a folder, a
+    glob) one batch report; progress on a terminal; the report emitted; exit with its code."""
+    from lipgate.batch import command_module, is_batch, measure_cached, run_batch
+    from lipgate.progress import Progress, progress_wanted
+
+    show_progress = progress_wanted(fmt, quiet)
+    if is_batch(inputs):
+        progress = Progress(command, "inputs") if show_progress else None
+        report = run_batch(command, inputs, options, config, jobs=jobs, executor=executor, scheduler=scheduler,
+                           use_cache=not no_cache, progress=progress)
+    else:
+        progress = Progress(f"{command} {inputs[0]}", "frames") if show_progress else None
+        measured, _ = measure_cached(command, inputs[0], options, use_cache=not no_cache, progress=progress)
+        report = command_module(command).judge_input(inputs[0], options, measured, config)
+    if progress is not None:
+        progress.close()
+    emit_report(report, fmt, output, quiet)
+    raise SystemExit(report.exit_code)

@@ -83,9 +83,9 @@ def test_file_overrides_profile_and_says_so(tmp_path):
     assert result.source.startswith("configuration ")
 
 
-def test_unknown_profile_is_a_usage_error():
+def test_unknown_profile_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="unknown profile 'heygen'"):
-        load_config(profile="heygen")
+        load_config(write(tmp_path, "profile = 'heygen'\n"))
 
 
 def test_lipgate_config_prints_every_value_with_its_origin(tmp_path):
