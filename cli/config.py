@@ -27,7 +27,21 @@ def effective_configuration(config) -> list[dict]:
             else:
                 rows.append({"check": check_id, "key": name, "value": threshold.value, "unit": threshold.unit,
                              "origin": f"default: {threshold.source}"})
+    for name, threshold in qa_thresholds().items():
+        if name in config.qa:
+            rows.append({"check": "qa", "key": name, "value": config.qa[name], "unit": threshold.unit, "origin": f"configuration {config.source}"})
+        else:
+            rows.append({"check": "qa", "key": name, "value": threshold.value, "unit": threshold.unit, "origin": f"default: {threshold.source}"})
     return rows
+
+
+def qa_thresholds() -> dict:
+    """`lipgate qa`'s settings (qa.settings.QA_THRESHOLDS), empty while qa is not installed."""
+    try:
+        from qa.settings import QA_THRESHOLDS
+    except ImportError:
+        return {}
+    return QA_THRESHOLDS
 
 
 @click.command("config")
