@@ -49,9 +49,14 @@ def batch_verdict_line(batch, color: bool = False) -> str:
     return f"verdict: {paint(batch.verdict.upper(), batch.verdict, color)} ({len(batch.reports)} inputs: {tally})"
 
 
-def render(report: CheckReport, color: bool = False) -> str:
+def render(report, color: bool = False) -> str:
+    """Text view of a check report or a batch of reports."""
     if hasattr(report, "reports"):
         return render_batch(report, color)
+    return render_check(report, color)
+
+
+def render_check(report: CheckReport, color: bool = False) -> str:
     inputs = ", ".join(f"{kind} {path}" for kind, path in report.inputs.items() if path)
     lines = [f"lipgate check: {inputs}"]
     width = max(len(check.id) for check in report.checks)
