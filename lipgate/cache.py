@@ -56,11 +56,14 @@ def cache_key(command: str, settings: str, files: list[str | Path]) -> str:
     return digest.hexdigest()
 
 
-def code_fingerprint(*modules) -> str:
-    """blake2b of the source files of ``modules`` (packages: every .py file under them)."""
+def code_fingerprint(*module_names: str) -> str:
+    """blake2b of the source files of the named modules (a package: every .py file under it),
+    found without importing them (a cache hit must not pay for importing the measuring code)."""
+    import importlib.util
+
     digest = hashlib.blake2b(digest_size=10)
-    for module in modules:
-        origin = Path(module.__file__)
+    for name in module_names:
+        origin = Path(importlib.util.find_spec(name).origin)
         files = sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
         for path in files:
             digest.update(path.read_bytes())

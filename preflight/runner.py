@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import lipgate.face
-import lipgate.media
-import preflight.analyzers
-import preflight.measure
 from lipgate.cache import code_fingerprint
 from lipgate.config import Config
 from lipgate.errors import InputError
@@ -16,7 +11,6 @@ from lipgate.media import MediaInfo, probe
 from lipgate.measurements import Measurements
 from lipgate.results import CheckReport
 from preflight.checks import CHECKS
-from preflight.measure import ANALYSIS_MAX_SIDE, FACE_ANALYSIS_FPS, STILL_MAX_SIDE, measure_audio_streams, measure_visual
 
 SERIES_FOR_REPORTS = ("face_t", "yaw_deg", "face_count", "light_t", "light_face", "light_perioral")
 
@@ -36,6 +30,8 @@ def resolve_inputs(input_path: str | Path, audio_path: str | Path | None) -> tup
 
 def measure(source: MediaInfo, audio: MediaInfo | None, progress=None) -> Measurements:
     """Everything the checks need, measured from the media in one decode of each file."""
+    from preflight.measure import measure_audio_streams, measure_visual  # imported only when measuring (not on a cache hit)
+
     measured = measure_visual(source, progress=progress)
     measured.update(measure_audio_streams(audio))
     measured.values["source_file_bytes"] = source.size_bytes
@@ -72,9 +68,10 @@ def run_check(input_path: str | Path, audio_path: str | Path | None = None, conf
 
 # The batch interface (lipgate.batch): measure one input (cacheable), then judge it.
 COMMAND = "check"
-MEASUREMENT_SETTINGS = (f"check-measure/1 max_side={ANALYSIS_MAX_SIDE} face_fps={FACE_ANALYSIS_FPS} still_max_side={STILL_MAX_SIDE} "
-                        f"code={code_fingerprint(preflight.measure, preflight.analyzers, lipgate.face, lipgate.media, sys.modules[__name__])}")
-"""Everything besides the files' content that changes what ``measure_input`` returns (the cache key)."""
+MEASURING_MODULES = ("preflight.measure", "preflight.analyzers", "lipgate.face", "lipgate.media", __name__)
+MEASUREMENT_SETTINGS = f"check-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
+"""Everything besides the files' content that changes what ``measure_input`` returns (the cache
+key): the measuring code itself, analysis sizes and rates included (they are constants in it)."""
 
 
 def input_files(input_path: str, options: dict) -> list[str]:
