@@ -143,3 +143,19 @@ def test_html_check_report_plots_yaw_and_light_only_when_series_exist():
     assert render(report, "html").count('src="data:image/png;base64,') == 2
     report.series = {}
     assert 'src="data:image/png' not in render(report, "html")
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
+    import sys
+
+    from cli.common import use_color
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    assert use_color(None) and not use_color("report.txt")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color(None)
