@@ -20,7 +20,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from scipy.optimize import least_squares
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -115,28 +114,43 @@ def reference_mesh() -> np.ndarray:
     return np.load(REFERENCE_PATH)
 
 
-def _rotation_from_vector(vector: np.ndarray) -> np.ndarray:
-    rotation, _ = cv2.Rodrigues(np.asarray(vector, dtype=np.float64).reshape(3, 1))
-    return rotation
+def _skew(vectors: np.ndarray) -> np.ndarray:
+    """Cross-product matrices [v]x of an (n, 3) array, shape (n, 3, 3)."""
+    x, y, z = vectors[:, 0], vectors[:, 1], vectors[:, 2]
+    zero = np.zeros_like(x)
+    return np.stack([np.stack([zero, -z, y], -1), np.stack([z, zero, -x], -1), np.stack([-y, x, zero], -1)], -2)
+
+
+def _fit_weak_perspective(reference: np.ndarray, observed_xy: np.ndarray, scale: float, rotation: np.ndarray,
+                          offset_xy: np.ndarray, iterations: int = 12) -> tuple[float, np.ndarray, np.ndarray]:
+    """Gauss-Newton fit of s, R, t minimising |(s R X)_xy + t - x|^2 over all landmarks.
+
+    Updates are R <- R exp([d]x), s <- s exp(e), t <- t + u, with the analytic Jacobian
+    d(s R X)/dd = -s R [X]x (first two rows)."""
+    skew = _skew(reference)
+    for _ in range(iterations):
+        rotated = reference @ rotation.T
+        residual = (scale * rotated[:, :2] + offset_xy - observed_xy).ravel()
+        d_rotation = -scale * np.einsum("ij,njk->nik", rotation[:2], skew).reshape(-1, 3)
+        jacobian = np.concatenate([d_rotation, (scale * rotated[:, :2]).reshape(-1, 1),
+                                   np.tile(np.eye(2), (len(reference), 1))], axis=1)
+        step = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]
+        rotation = rotation @ cv2.Rodrigues(step[:3].reshape(3, 1))[0]
+        scale *= float(np.exp(step[3]))
+        offset_xy = offset_xy + step[4:6]
+        if np.abs(step).max() < 1e-4:  # 0.006 degrees, 0.01 % of scale
+            break
+    return scale, rotation, offset_xy
 
 
 def head_pose(landmarks: np.ndarray) -> Pose:
     """Head pose of 468 x 3 pixel landmarks against the reference mesh (weak perspective fit)."""
     reference = reference_mesh()
     scale, rotation, translation = _umeyama(reference, landmarks)
-    observed = landmarks[:, :2]
-
-    def residuals(params: np.ndarray) -> np.ndarray:
-        projected = np.exp(params[3]) * reference @ _rotation_from_vector(params[:3]).T
-        return (projected[:, :2] + params[4:6] - observed).ravel()
-
-    start = np.concatenate([cv2.Rodrigues(rotation)[0].ravel(), [np.log(scale)], translation[:2]])
-    fit = least_squares(residuals, start, method="lm", x_scale="jac")
-    rotation, scale = _rotation_from_vector(fit.x[:3]), float(np.exp(fit.x[3]))
+    scale, rotation, offset_xy = _fit_weak_perspective(reference, landmarks[:, :2], scale, rotation, translation[:2])
     depth = np.mean(landmarks[:, 2] - scale * reference @ rotation.T[:, 2])
-    translation = np.array([fit.x[4], fit.x[5], depth])
     yaw, pitch, roll = angles_from_rotation(rotation)
-    return Pose(yaw, pitch, roll, scale, rotation, translation)
+    return Pose(yaw, pitch, roll, scale, rotation, np.array([offset_xy[0], offset_xy[1], depth]))
 
 
 def to_reference_frame(landmarks: np.ndarray, pose: Pose) -> np.ndarray:
