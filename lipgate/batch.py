@@ -52,7 +52,6 @@ class InputFailure:
 class BatchReport:
     reports: list[Any] = field(default_factory=list)
     """One report per input in input order: the command's report, or an ``InputFailure``."""
-    elapsed_s: float = 0.0
 
     schema = "lipgate/batch/v1"
 
@@ -124,8 +123,8 @@ def measure_in_worker(command: str, input_path: str, options: dict, use_cache: b
     """Worker entry point (picklable): measurements as bytes, or the one-line error."""
     started = time.perf_counter()
     try:
-        measured, hit = measure_cached(command, input_path, options, use_cache)
-        return {"measured": measured.to_bytes(), "cache_hit": hit, "elapsed_s": time.perf_counter() - started}
+        measured, _ = measure_cached(command, input_path, options, use_cache)
+        return {"measured": measured.to_bytes(), "elapsed_s": time.perf_counter() - started}
     except LipgateError as error:
         return {"error": str(error), "elapsed_s": time.perf_counter() - started}
     except Exception as error:  # one broken input never stops the batch
@@ -135,7 +134,6 @@ def measure_in_worker(command: str, input_path: str, options: dict, use_cache: b
 def run_batch(command: str, arguments: list[str], options: dict, config=None, jobs: int | None = None,
               executor: str = "process", scheduler: str | None = None, use_cache: bool = True, progress=None) -> BatchReport:
     """Measure every input (in parallel), judge each under ``config``; one report, input order kept."""
-    started = time.perf_counter()
     paths, failures = expand_inputs(arguments, command)
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
@@ -154,7 +152,7 @@ def run_batch(command: str, arguments: list[str], options: dict, config=None, jo
             continue
         report.elapsed_s = outcome["elapsed_s"]
         reports.append(report)
-    return BatchReport(reports=reports, elapsed_s=time.perf_counter() - started)
+    return BatchReport(reports=reports)
 
 
 def _measure_all(command, paths, options, jobs, executor, scheduler, use_cache, progress) -> list[dict]:
