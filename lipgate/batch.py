@@ -170,14 +170,25 @@ def _measure_all(command, paths, options, jobs, executor, scheduler, use_cache, 
     return _measure_in_processes(command, paths, options, jobs, use_cache, progress)
 
 
+def one_thread_per_worker() -> None:
+    """Several worker processes share the cores: each keeps OpenCV to one thread, so they do not
+    oversubscribe the machine (jobs already use every core)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+
+
 def _measure_in_processes(command, paths, options, jobs, use_cache, progress) -> list[dict]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # fork: workers start at once with lipgate already imported (the parent holds no MediaPipe graph)
+    # fork: workers start with the measuring code already imported, once, here (the parent holds
+    # no MediaPipe graph, so nothing that cannot be forked)
+    for name in getattr(command_module(command), "MEASURING_MODULES", ()):
+        importlib.import_module(name)
     context = multiprocessing.get_context("fork")
     outcomes: list[dict | None] = [None] * len(paths)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context, initializer=one_thread_per_worker) as pool:
         futures = {pool.submit(measure_in_worker, command, path, options, use_cache): index for index, path in enumerate(paths)}
         for done, future in enumerate(as_completed(futures), start=1):
             index = futures[future]
