@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast fixtures system-deps clean
+.PHONY: setup demo test test-fast fixtures system-deps test-deps clean
 
 system-deps:
 	@missing=""; \
@@ -15,6 +15,12 @@ system-deps:
 	  echo "installing system packages for:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg espeak-ng >/dev/null; \
 	fi
+
+# The html report is tested in a real headless browser: Debian's chromium, for `make test` only.
+test-deps:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing chromium (headless browser for the html report tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +39,7 @@ demo: fixtures
 	@echo "== lipgate check fixtures/portrait.png (a still, judged on the picture alone)"
 	-$(BIN)/lipgate check fixtures/portrait.png
 
-test: setup
+test: setup test-deps
 	$(BIN)/python -m pytest -q
 
 test-fast: setup

@@ -1,24 +1,27 @@
-"""`lipgate check INPUT [--audio AUDIO]`: preflight of a source before upload."""
+"""`lipgate check INPUT... [--audio AUDIO]`: preflight of sources before upload."""
 
 from __future__ import annotations
 
 import click
 
-from cli.common import emit_report, format_option, output_option, config_option
+from cli.common import batch_options, config_option, format_option, output_option, profile_option, quiet_option, run_inputs
 
 
 @click.command("check")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--audio", "audio_path", type=click.Path(dir_okay=False, path_type=str), help="Target speech (mp3 wav m4a aac, or a video's audio track).")
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True)
+@click.option("--audio", "audio_path", type=click.Path(dir_okay=False, path_type=str), help="Target speech (mp3 wav m4a aac, or a video's audio track); with several inputs, the speech for each.")
 @format_option
 @output_option
 @config_option
-def check_command(input_path, audio_path, fmt, output, config_path):
-    """Lint a video or still (and its target speech) before upload."""
-    from lipgate.config import load_config
-    from preflight.runner import run_check
+@profile_option
+@quiet_option
+@batch_options
+def check_command(inputs, audio_path, fmt, output, config_path, profile, quiet, jobs, executor, scheduler, no_cache):
+    """Lint videos or stills (and their target speech) before upload.
 
-    config = load_config(config_path)
-    report = run_check(input_path, audio_path, config)
-    emit_report(report, fmt, output)
-    raise SystemExit(report.exit_code)
+    INPUT is a file, a folder (searched for videos and stills) or a glob; several inputs make
+    one batch report."""
+    from lipgate.config import load_config
+
+    config = load_config(config_path, profile=profile)
+    run_inputs("check", list(inputs), {"audio": audio_path}, config, fmt, output, quiet, jobs, executor, scheduler, no_cache)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lipgate.cache import code_fingerprint
 from lipgate.config import Config
 from lipgate.errors import InputError
 from lipgate.media import MediaInfo, probe
 from lipgate.measurements import Measurements
 from lipgate.results import CheckReport
 from preflight.checks import CHECKS
-from preflight.analyzers.audio import measure_audio
-from preflight.measure import measure_visual
 
-SERIES_FOR_REPORTS = ("face_t", "yaw_deg", "face_count", "light_t", "light_face", "light_perioral")
+SERIES_FOR_REPORTS = ("face_t", "yaw_deg", "face_count", "light_t", "light_face", "light_perioral",
+                      "level_t", "level_db", "noise_floor_db")
 
 
 def resolve_inputs(input_path: str | Path, audio_path: str | Path | None) -> tuple[MediaInfo, MediaInfo | None]:
@@ -37,22 +37,34 @@ def measure(source: MediaInfo, audio: MediaInfo | None, progress=None) -> Measur
     of the two instead of their sum."""
     from concurrent.futures import ThreadPoolExecutor
 
+    # imported only when measuring (not on a cache hit)
+    from preflight.analyzers.audio import measure_audio
+    from preflight.measure import measure_visual
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipgate-audio") as pool:
         audio_measured = pool.submit(measure_audio, audio)
         measured = measure_visual(source, progress=progress)
         measured.update(audio_measured.result())
+    measured.values["source_file_bytes"] = source.size_bytes
     return measured
 
 
 def judge(measured: Measurements, inputs: dict, config: Config | None = None) -> CheckReport:
     """Judge measurements with every registered check under the configuration's thresholds."""
     config = config or Config()
+    source_path = inputs.get("video") or inputs.get("image")
     results = []
     for check_id, check in CHECKS.items():
-        if config.level(check_id) == "off":
+        level = config.level(check_id)
+        ignored_by = config.ignored(check_id, source_path)
+        if level == "off":
+            results.append(check.skip(f"turned off ({config.level_source(check_id)})"))
             continue
-        result = check.judge(measured, check.limits(config.thresholds(check_id)))
-        if config.level(check_id) == "warning" and result.status == "fail":
+        if ignored_by is not None:
+            results.append(check.skip(f"ignored for this input (pattern '{ignored_by}' in {config.source})"))
+            continue
+        result = check.judge(measured, check.limits(config.thresholds(check_id), config.sources(check_id)))
+        if level == "warning" and result.status == "fail":
             result.status = "warn"
         results.append(result)
     series = {name: measured.series[name] for name in SERIES_FOR_REPORTS if name in measured.series}
@@ -61,10 +73,37 @@ def judge(measured: Measurements, inputs: dict, config: Config | None = None) ->
 
 def run_check(input_path: str | Path, audio_path: str | Path | None = None, config: Config | None = None,
               progress=None) -> CheckReport:
-    source, audio = resolve_inputs(input_path, audio_path)
+    options = {"audio": str(audio_path) if audio_path is not None else None}
+    return judge_input(str(input_path), options, measure_input(str(input_path), options, progress), config)
+
+
+# The batch interface (lipgate.batch): measure one input (cacheable), then judge it.
+COMMAND = "check"
+MEASURING_MODULES = ("preflight.measure", "preflight.analyzers", "lipgate.face", "lipgate.media", "lipgate.speech",
+                     __name__)
+MEASUREMENT_SETTINGS = f"check-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
+"""Everything besides the files' content that changes what ``measure_input`` returns (the cache
+key): the measuring code itself, analysis sizes and rates included (they are constants in it)."""
+
+
+def input_files(input_path: str, options: dict) -> list[str]:
+    """The files whose content the measurements depend on."""
+    return [input_path] + ([options["audio"]] if options.get("audio") else [])
+
+
+def measure_input(input_path: str, options: dict, progress=None) -> Measurements:
+    source, audio = resolve_inputs(input_path, options.get("audio"))
+    measured = measure(source, audio, progress=progress)
+    measured.values["audio_from_source"] = audio is source
+    return measured
+
+
+def judge_input(input_path: str, options: dict, measured: Measurements, config: Config | None = None) -> CheckReport:
+    kind = measured.get("kind")
+    audio = options.get("audio") or (input_path if measured.get("audio_from_source") else None)
     inputs = {
-        "video": str(input_path) if source.kind == "video" else None,
-        "image": str(input_path) if source.kind == "image" else None,
-        "audio": str(audio.path) if audio is not None else None,
+        "video": str(input_path) if kind == "video" else None,
+        "image": str(input_path) if kind == "image" else None,
+        "audio": str(audio) if audio is not None else None,
     }
-    return judge(measure(source, audio, progress=progress), inputs, config)
+    return judge(measured, inputs, config)

@@ -12,6 +12,19 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_results_cache(tmp_path_factory):
+    """The whole test session (and the CLI processes it starts) uses a results cache of its own,
+    never the user's ~/.cache/lipgate."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def generated() -> dict[str, Path]:
     """The standard generated fixtures: portrait (png), speech (wav), talking (mp4)."""

@@ -1,11 +1,18 @@
 """Text: for people at a terminal. One line per check (status, id, value against threshold,
-sentence), then the fix and the time ranges, then the verdict line."""
+sentence), then the fix and the time ranges, then the verdict line. Colour only when asked
+(a terminal without NO_COLOR, decided by the CLI)."""
 
 from __future__ import annotations
 
 from lipgate.results import CheckReport, CheckResult
 
 LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "skip": "SKIP"}
+COLORS = {"pass": "32", "warn": "33", "fail": "31", "skip": "2", "error": "35"}
+"""ANSI SGR codes: green, yellow, red, dim, magenta."""
+
+
+def paint(text: str, status: str, color: bool) -> str:
+    return f"\x1b[{COLORS[status]}m{text}\x1b[0m" if color else text
 
 
 def format_value(check: CheckResult) -> str:
@@ -24,24 +31,53 @@ def format_segments(check: CheckResult, most: int = 6) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def verdict_line(report) -> str:
+def verdict_line(report, color: bool = False) -> str:
+    if hasattr(report, "reports"):
+        return batch_verdict_line(report, color)
     counts = {status: 0 for status in LABELS}
     for check in getattr(report, "checks", []):
         counts[check.status] += 1
     tally = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-    return f"verdict: {report.verdict.upper()}" + (f" ({tally})" if tally else "")
+    return "verdict: " + paint(report.verdict.upper(), report.verdict, color) + (f" ({tally})" if tally else "")
 
 
-def render(report: CheckReport) -> str:
+def batch_verdict_line(batch, color: bool = False) -> str:
+    counts = {"pass": 0, "warn": 0, "fail": 0, "error": 0}
+    for report in batch.reports:
+        counts[report.verdict if report.verdict in counts else "error"] += 1  # a QA 'skip' could not judge
+    tally = ", ".join(f"{n} {'could not judge' if status == 'error' else status}" for status, n in counts.items() if n)
+    return f"verdict: {paint(batch.verdict.upper(), batch.verdict, color)} ({len(batch.reports)} inputs: {tally})"
+
+
+def render(report, color: bool = False) -> str:
+    """Text view of a check report or a batch of reports."""
+    if hasattr(report, "reports"):
+        return render_batch(report, color)
+    return render_check(report, color)
+
+
+def render_check(report: CheckReport, color: bool = False) -> str:
     inputs = ", ".join(f"{kind} {path}" for kind, path in report.inputs.items() if path)
     lines = [f"lipgate check: {inputs}"]
     width = max(len(check.id) for check in report.checks)
     for check in report.checks:
-        lines.append(f"  {LABELS[check.status]}  {check.id:<{width}}  {format_value(check):<24} {check.message}")
+        label = paint(LABELS[check.status], check.status, color)
+        lines.append(f"  {label}  {check.id:<{width}}  {format_value(check):<24} {check.message}")
         if check.status in ("warn", "fail"):
             if check.segments:
                 lines.append(f"        {'':<{width}}  at {format_segments(check)}")
             if check.fix:
                 lines.append(f"        {'':<{width}}  fix: {check.fix}")
-    lines.append(verdict_line(report))
+    lines.append(verdict_line(report, color))
     return "\n".join(lines) + "\n"
+
+
+def render_batch(batch, color: bool = False) -> str:
+    """Each input's report (or its error line), then the batch verdict."""
+    blocks = []
+    for report in batch.reports:
+        if report.verdict is None:
+            blocks.append(f"{paint('ERROR', 'error', color)} {report.error}\n")
+        else:
+            blocks.append(render(report, color))
+    return "\n".join(blocks) + "\n" + batch_verdict_line(batch, color) + "\n"

@@ -18,6 +18,7 @@ from preflight.checks.image_resolution import ImageResolution
 from preflight.checks.lighting_flicker import LightingFlicker
 from preflight.checks.mouth_expression import MouthExpression
 from preflight.checks.mouth_shadow import MouthShadow
+from preflight.checks.profile_limits import ClipDuration, FrameRate, UploadSize, VideoResolution
 from preflight.checks.speech_presence import SpeechPresence
 
 CHECKS: dict[str, Check] = {
@@ -39,5 +40,9 @@ CHECKS: dict[str, Check] = {
         AudioClipping(),
         AudioSampleRate(),
         AudioSilence(),
+        UploadSize(),
+        ClipDuration(),
+        VideoResolution(),
+        FrameRate(),
     )
 }

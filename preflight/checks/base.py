@@ -10,10 +10,19 @@ from lipgate.results import CheckResult
 
 @dataclass(frozen=True)
 class Threshold:
-    value: float
+    value: float | None
+    """None: no limit unless a profile or the configuration sets one."""
     unit: str
     source: str
     doc: str = ""
+
+
+class Limits(dict):
+    """Threshold name -> value in force, with ``sources``: name -> where an overridden value comes from."""
+
+    def __init__(self, values: dict, sources: dict[str, str] | None = None):
+        super().__init__(values)
+        self.sources = dict(sources or {})
 
 
 class Check:
@@ -24,11 +33,12 @@ class Check:
     title: str = ""
     thresholds: dict[str, Threshold] = {}
 
-    def limits(self, overrides: dict[str, float] | None = None) -> dict[str, float]:
-        """Default thresholds with the user's overrides applied."""
+    def limits(self, overrides: dict[str, float] | None = None, sources: dict[str, str] | None = None) -> Limits:
+        """Default thresholds with the overrides (profile, configuration) applied; ``sources`` says
+        where each overridden value comes from."""
         values = {name: threshold.value for name, threshold in self.thresholds.items()}
         values.update(overrides or {})
-        return values
+        return Limits(values, sources)
 
     def judge(self, measured: Measurements, limits: dict[str, float]) -> CheckResult:
         raise NotImplementedError
@@ -43,7 +53,8 @@ class Check:
             extra.setdefault("details", {})[threshold_name] = limits[threshold_name]
         return CheckResult(
             id=self.id, status=status, value=value, threshold=limits[threshold_name] if comparable else None,
-            unit=self.unit, message=message, source=self.thresholds[threshold_name].source, **extra,
+            unit=self.unit, message=message, **extra,
+            source=getattr(limits, "sources", {}).get(threshold_name) or self.thresholds[threshold_name].source,
         )
 
     def skip(self, message: str, **extra) -> CheckResult:

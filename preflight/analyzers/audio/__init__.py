@@ -11,8 +11,8 @@ import numpy as np
 
 from lipgate.media import MediaInfo, read_audio
 from lipgate.measurements import Measurements
-from lipgate.speech import (default_frame_length, default_hop_length, frame_power, frame_times_s,
-                            speech_activity)
+from lipgate.speech import (default_frame_length, default_hop_length, frame_power, frame_times_s, noise_floor_db,
+                            power_db, speech_activity)
 from lipgate.timeline import runs
 from preflight.analyzers.audio.bandwidth import LOSSY_CODECS, bitrate_kbps, cutoff_hz, long_term_spectrum_db
 from preflight.analyzers.audio.level import clipped_ratio, integrated_loudness_lufs, sample_peak_dbfs, true_peak_dbfs
@@ -76,7 +76,15 @@ def analyse_samples(channels: np.ndarray, sr: int) -> Measurements:
         "audio_true_peak_dbfs": true_peak_dbfs(channels, sr),
         "audio_clipped_ratio": clipped_ratio(channels),
     }
-    return Measurements(values=values, series={"speech_t": times.astype(np.float32), "speech_active": mask})
+    level = power_db(power)
+    series = {
+        "speech_t": times.astype(np.float32),
+        "speech_active": mask,
+        "level_t": times.astype(np.float32),
+        "level_db": level.astype(np.float32),  # frame power, dB full scale
+        "noise_floor_db": noise_floor_db(level, hop_s).astype(np.float32),  # minimum statistics
+    }
+    return Measurements(values=values, series=series)
 
 
 def measure_audio(info: MediaInfo | None) -> Measurements:
