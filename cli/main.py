@@ -44,8 +44,10 @@ def lipgate(debug: bool) -> None:
 
 def _register() -> None:
     from cli.check import check_command
+    from cli.qa import qa_command
 
     lipgate.add_command(check_command)
+    lipgate.add_command(qa_command)
 
 
 _register()

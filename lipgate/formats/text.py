@@ -32,7 +32,29 @@ def verdict_line(report) -> str:
     return f"verdict: {report.verdict.upper()}" + (f" ({tally})" if tally else "")
 
 
-def render(report: CheckReport) -> str:
+def render(report) -> str:
+    """Text view of a check report or a QA report."""
+    if getattr(report, "schema", "") == "lipgate/qa/v1":
+        return render_qa(report)
+    return render_check(report)
+
+
+def render_qa(report) -> str:
+    """QA: the whole-clip sync line, then the timestamps to re-render, worst first."""
+    sync = report.sync
+    lines = [f"lipgate qa: {report.input}"]
+    offset = "-" if sync.offset_ms is None else f"{sync.offset_ms:+.0f} ms"
+    lines.append(f"  sync  {offset} (confidence {sync.confidence:.1f}, {sync.fps:g} fps)  {sync.message}")
+    stressed = len(report.segments)
+    to_redo = report.rerenders
+    lines.append(f"  {stressed} stressed syllable(s) in close-up checked, {len(to_redo)} to re-render")
+    for segment in to_redo:
+        lines.append(f"  RE-RENDER  {segment.start:7.2f}-{segment.end:.2f} s  {segment.reason}")
+    lines.append(f"verdict: {report.verdict.upper()}")
+    return "\n".join(lines) + "\n"
+
+
+def render_check(report: CheckReport) -> str:
     inputs = ", ".join(f"{kind} {path}" for kind, path in report.inputs.items() if path)
     lines = [f"lipgate check: {inputs}"]
     width = max(len(check.id) for check in report.checks)

@@ -1,0 +1,203 @@
+"""`lipgate qa` as a library call: ``measure_qa`` (one streaming decode, cacheable
+Measurements) and ``judge_qa`` (thresholds only), composed by ``run_qa``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from lipgate.config import Config
+from lipgate.errors import InputError
+from lipgate.face import MOUTH_FEATURE_NAMES, FaceTracker
+from lipgate.measurements import Measurements
+from lipgate.media import VideoDecoder, probe, read_audio
+from qa import sync
+from qa.features import AUDIO_SR, AudioFeatures, mouth_row
+from qa.report import QaReport, QaSegment, SyncResult
+from qa.settings import qa_limits
+from qa.shots import ShotChangeTracker, cut_frames, shot_ids
+from qa.syllables import SILENCE_DB, syllable_nuclei
+
+ANALYSIS_MAX_SIDE = 480
+"""Frames go to the face mesh at most 480 px on their longer side: MediaPipe crops the face to
+192 px, so larger frames only cost decoding and scaling."""
+MOTION_WINDOW_S = 0.4
+"""Mouth motion is averaged over this window: longer than a held consonant, shorter than the
+1.6 s freeze to catch."""
+MOTION_FEATURES = tuple(MOUTH_FEATURE_NAMES.index(n) for n in ("lip_opening", "inner_lip_area", "jaw_drop"))
+STATIC_FACE_STD = 0.01
+"""Below this spread (inter-ocular units) of the lip opening the face does not talk at all."""
+
+
+def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
+    width = max(1, width)
+    return np.convolve(values, np.ones(width) / width, mode="same")
+
+
+def mouth_motion(mouth: np.ndarray, fps: float) -> np.ndarray:
+    """Per-frame mouth motion (inter-ocular units per frame): mean absolute frame-to-frame change
+    of lip opening, inner-lip area and jaw drop, averaged over ``MOTION_WINDOW_S``."""
+    features = mouth[:, MOTION_FEATURES]
+    change = np.abs(np.diff(features, axis=0, prepend=features[:1])).mean(axis=1)
+    change = np.where(np.isfinite(change), change, np.nan)
+    filled = np.where(np.isfinite(change), change, 0.0)
+    return _moving_mean(filled, int(round(MOTION_WINDOW_S * fps)))
+
+
+def speech_activity(samples: np.ndarray, sr: int, start_s: float, frame_t: np.ndarray) -> np.ndarray:
+    """Per-frame True where the speech is above the silence threshold of qa.syllables
+    (``SILENCE_DB`` under its 99th-percentile intensity), over a ``MOTION_WINDOW_S`` window."""
+    if samples.size == 0:
+        return np.zeros(len(frame_t), bool)
+    half = int(MOTION_WINDOW_S * sr / 2)
+    centres = np.round((frame_t - start_s) * sr).astype(int)
+    level = np.array([
+        10 * np.log10(np.mean(samples[max(0, c - half):max(0, c + half)] ** 2) + 1e-12) if 0 < c + half and c - half < samples.size else -120.0
+        for c in centres
+    ])
+    window = int(0.064 * sr)
+    frames = samples[: samples.size // window * window].reshape(-1, window)
+    loud = 10 * np.log10(np.percentile((frames ** 2).mean(axis=1), 99) + 1e-12) if frames.size else -120.0
+    return level > loud - SILENCE_DB
+
+
+def measure_qa(path: str | Path, progress=None) -> Measurements:
+    """Decode once (frames streamed through the face mesh), measure sync, syllables, motion, shots."""
+    info = probe(path, expect={"video"})
+    if info.audio is None:
+        raise InputError(path, "has no audio track: lip sync needs the rendered sound")
+    samples, sr = read_audio(info, sr=AUDIO_SR)
+    decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    frame_t, mouth, face_height = [], [], []
+    shots = ShotChangeTracker()
+    with FaceTracker() as tracker:
+        for frame in decoder:
+            observation = tracker.observe(frame.rgb)
+            frame_t.append(frame.t)
+            mouth.append(mouth_row(observation))
+            face_height.append((observation.box[3] - observation.box[1]) / decoder.height if observation.found else np.nan)
+            shots.process(frame.rgb)
+            if progress is not None:
+                progress(frame.index + 1, decoder.expected_frames)
+    if not frame_t:
+        raise InputError(path, "no video frame could be decoded")
+    fps = decoder.fps
+    frame_t = np.array(frame_t)
+    mouth = np.array(mouth).reshape(-1, len(MOUTH_FEATURE_NAMES))
+    shot = shot_ids(len(frame_t), cut_frames(np.array(shots.distances), fps))
+    audio = AudioFeatures(samples, sr, info.audio.start_s, window_s=1.0 / fps)
+    face_found = np.all(np.isfinite(mouth), axis=1)
+    speaking = speech_activity(samples, sr, info.audio.start_s, frame_t)
+
+    values = {"fps": fps, "frames": len(frame_t), "video_start_s": info.video.start_s,
+              "audio_start_s": info.audio.start_s, "audio_duration_s": samples.size / sr,
+              "face_share": float(face_found.mean()), "speech_share": float(speaking.mean())}
+    problem = None
+    if face_found.sum() < sync.MIN_FRAMES:
+        problem = "no face found in enough frames to see the lips"
+    elif not speaking.any():
+        problem = "no speech in the sound track"
+    elif np.nanstd(mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]) < STATIC_FACE_STD:
+        problem = "the mouth never moves (a still face)"
+    clip = sync.unmeasured(sync.candidate_lags_ms()) if problem else sync.estimate_offset(frame_t, mouth, audio)
+    if problem is None and clip.offset_ms is None:
+        problem = "too few frames with a face inside the sound's time range"
+    local = sync.local_offsets(frame_t, mouth, audio, clip, shot, fps)
+    values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
+                   "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
+                   "unmeasured_reason": problem})
+    motion = mouth_motion(mouth, fps)
+    talking = speaking & face_found
+    typical = float(np.median(motion[talking])) if talking.any() else 0.0
+    series = {
+        "frame_t": frame_t, "mouth": mouth, "face_height_ratio": np.array(face_height), "shot": shot,
+        "speaking": speaking, "mouth_motion_ratio": motion / typical if typical > 0 else np.zeros_like(motion),
+        "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
+        "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
+    }
+    for name, values_ in syllable_nuclei(samples, sr, info.audio.start_s).items():
+        series[f"syllable_{name}"] = values_
+    return Measurements(values=values, series=series)
+
+
+def _sync_result(measured: Measurements, limits: dict) -> SyncResult:
+    fps = float(measured.get("fps"))
+    offset, confidence = measured.get("offset_ms"), float(measured.get("confidence") or 0.0)
+    early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    tolerance = (early, late)
+    if measured.get("unmeasured_reason") or offset is None:
+        return SyncResult(None, 0.0, fps, "skip", f"lip sync could not be measured: {measured.get('unmeasured_reason')}", tolerance)
+    if confidence < limits["min_confidence"]:
+        return SyncResult(offset, confidence, fps, "unsure",
+                          f"unsure: no clear match between lips and sound (confidence {confidence:.1f} < {limits['min_confidence']:g})",
+                          tolerance)
+    if offset > early:
+        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {offset:.0f} ms before the lips (tolerance +{early:g} ms): shift the audio later by {offset:.0f} ms", tolerance)
+    if offset < late:
+        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {-offset:.0f} ms after the lips (tolerance {late:g} ms): shift the audio earlier by {-offset:.0f} ms", tolerance)
+    return SyncResult(offset, confidence, fps, "pass", f"in sync ({offset:+.0f} ms)", tolerance)
+
+
+def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[QaSegment]:
+    series = measured.series
+    frame_t = series["frame_t"]
+    if len(frame_t) == 0 or clip.status == "skip":
+        return []
+    fps = clip.fps
+    stressed = series["syllable_stress_score"] >= limits["stress_score"]
+    closeup = np.nan_to_num(series["face_height_ratio"], nan=0.0) >= limits["closeup_face_height"]
+    frozen = series["speaking"] & (series["mouth_motion_ratio"] < limits["frozen_motion_ratio"])
+    reference = clip.offset_ms if clip.status in ("pass", "fail") else 0.0
+    early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    segments = []
+    for t, start, end, is_stressed in zip(series["syllable_t"], series["syllable_start"], series["syllable_end"], stressed):
+        frame = int(np.clip(np.searchsorted(frame_t, t), 0, len(frame_t) - 1))
+        if not (is_stressed and closeup[frame]):
+            continue
+        span = (frame_t >= start - 0.5 / fps) & (frame_t <= end + 0.5 / fps)
+        offset, confidence = _local_at(series, t)
+        error = None if offset is None else offset - reference
+        if span.any() and frozen[span].mean() >= 0.5:
+            rerender, severity = True, 1000.0
+            reason = "the mouth stays still while the voice speaks (frozen or smeared mouth)"
+        elif offset is None or confidence < limits["min_confidence"]:
+            rerender, severity = False, 0.0
+            reason = "sync unsure here: the lips and the sound do not match clearly"
+        elif error > early:
+            rerender, severity = True, error - early
+            reason = f"the sound comes {error:.0f} ms before the lips here (tolerance +{early:g} ms)"
+        elif error < late:
+            rerender, severity = True, late - error
+            reason = f"the sound comes {-error:.0f} ms after the lips here (tolerance {late:g} ms)"
+        else:
+            rerender, severity = False, 0.0
+            reason = f"in sync here ({error:+.0f} ms)"
+        segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity))
+    return segments
+
+
+def _local_at(series: dict, t: float) -> tuple[float | None, float]:
+    """Local offset and confidence of the window centred nearest ``t``."""
+    local_t = series["local_t"]
+    if len(local_t) == 0:
+        return None, 0.0
+    k = int(np.argmin(np.abs(local_t - t)))
+    offset = float(series["local_offset_ms"][k])
+    return (offset if np.isfinite(offset) else None), float(series["local_confidence"][k])
+
+
+PLOT_SERIES = ("frame_t", "mouth_motion_ratio", "speaking", "face_height_ratio", "local_t", "local_offset_ms",
+               "local_confidence", "sync_lags_ms", "sync_scores", "syllable_t", "syllable_stress_score")
+
+
+def judge_qa(measured: Measurements, input_path: str | Path, config: Config | None = None) -> QaReport:
+    """Judge QA measurements under the configuration's thresholds."""
+    limits = qa_limits((config or Config()).qa)
+    clip = _sync_result(measured, limits)
+    series = {name: measured.series[name] for name in PLOT_SERIES if name in measured.series}
+    return QaReport(str(input_path), clip, _segments(measured, limits, clip), series)
+
+
+def run_qa(path: str | Path, config: Config | None = None, progress=None) -> QaReport:
+    return judge_qa(measure_qa(path, progress=progress), path, config)

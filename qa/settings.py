@@ -1,0 +1,37 @@
+"""Thresholds of `lipgate qa`, each with its source. Users override them in ``[tool.lipgate.qa]``."""
+
+from __future__ import annotations
+
+from preflight.checks.base import Threshold
+
+QA_THRESHOLDS: dict[str, Threshold] = {
+    "tolerance_early_ms": Threshold(
+        45.0, "ms", "ITU-R BT.1359-1 (1998): sound ahead of picture detectable from +45 ms",
+        "largest tolerated offset with the sound before the picture"),
+    "tolerance_late_ms": Threshold(
+        -125.0, "ms", "ITU-R BT.1359-1 (1998): sound behind picture detectable from -125 ms",
+        "largest tolerated offset with the sound after the picture (negative)"),
+    "min_confidence": Threshold(
+        1.0, "psr", "measurement: the least sure corpus clip scored 1.4 with every shift recovered; "
+        "a static face or no speech scores 0 (bench/qa_sync.py)",
+        "offsets with a lower peak-to-sidelobe ratio are reported as unsure and not judged"),
+    "closeup_face_height": Threshold(
+        0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
+        "(brow to chin) a quarter or more of the frame height",
+        "a frame is a close-up when the face mesh is at least this share of the frame height"),
+    "stress_score": Threshold(
+        1.0, "-", "prominence sum in just-noticeable units (3 dB, 2 semitones, x1.4 length); see docs/qa.md",
+        "a syllable is stressed when its prominence score reaches this"),
+    "frozen_motion_ratio": Threshold(
+        0.15, "ratio", "measurement: a repeated frame moves 0, talking on the corpus stays above 0.3 "
+        "of its clip's median (bench/qa_sync.py)",
+        "the mouth counts as frozen while speech goes on when it moves less than this share of "
+        "its usual motion during speech"),
+}
+
+
+def qa_limits(overrides: dict | None = None) -> dict[str, float]:
+    """Default QA thresholds with the user's overrides applied."""
+    values = {name: threshold.value for name, threshold in QA_THRESHOLDS.items()}
+    values.update({name: float(value) for name, value in (overrides or {}).items()})
+    return values
