@@ -103,7 +103,7 @@ def measure_qa(path: str | Path, progress=None) -> Measurements:
     clip = sync.unmeasured(sync.candidate_lags_ms()) if problem else sync.estimate_offset(frame_t, mouth, audio)
     if problem is None and clip.offset_ms is None:
         problem = "too few frames with a face inside the sound's time range"
-    local = sync.local_offsets(frame_t, mouth, audio, clip, shot, fps)
+    local = sync.local_offsets(frame_t, mouth, audio, clip, shot, speaking, fps)
     values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
                    "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
                    "unmeasured_reason": problem})
@@ -161,7 +161,7 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
         if span.any() and frozen[span].mean() >= 0.5:
             rerender, severity = True, 1000.0
             reason = "the mouth stays still while the voice speaks (frozen or smeared mouth)"
-        elif offset is None or confidence < limits["min_confidence"]:
+        elif offset is None or confidence < limits["min_local_confidence"]:
             rerender, severity = False, 0.0
             reason = "sync unsure here: the lips and the sound do not match clearly"
         elif error > early:

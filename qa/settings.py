@@ -15,6 +15,10 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         1.0, "psr", "measurement: the least sure corpus clip scored 1.4 with every shift recovered; "
         "a static face or no speech scores 0 (bench/qa_sync.py)",
         "offsets with a lower peak-to-sidelobe ratio are reported as unsure and not judged"),
+    "min_local_confidence": Threshold(
+        2.0, "psr", "measurement: chance peaks of 1.2 s windows on the untouched corpus clips stayed "
+        "below 1.8 (bench/qa_sync.py)",
+        "local offsets with a lower peak-to-sidelobe ratio are not judged"),
     "closeup_face_height": Threshold(
         0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
         "(brow to chin) a quarter or more of the frame height",

@@ -39,6 +39,14 @@ LOCAL_WINDOW_S = 1.2
 """Sliding window (s) for local offsets: shorter than the 1.6 s desync a producer must catch."""
 LOCAL_HOP_S = 0.2
 """Spacing of the local windows (s)."""
+LOCAL_SEARCH_MS = 400.0
+"""Local offsets are searched within +-400 ms of the clip's offset: twice the 200 ms local slip
+to catch, and it keeps a window from locking onto a far, chance peak."""
+LOCAL_MIN_COVERAGE = 0.8
+"""Share of a window's frames that must be usable (face, same shot, real sound at every lag):
+half windows at a clip's ends locked onto chance peaks on the corpus."""
+LOCAL_MIN_SPEECH = 0.5
+"""Share of a window's frames that must carry speech for its offset to be measured."""
 
 
 @dataclass
@@ -171,20 +179,23 @@ def estimate_offset(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures
 
 
 def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, clip: SyncEstimate,
-                  shot: np.ndarray, fps: float) -> dict[str, np.ndarray]:
+                  shot: np.ndarray, speaking: np.ndarray, fps: float) -> dict[str, np.ndarray]:
     """Offsets in sliding windows, with the clip's canonical projections held fixed.
 
     The whole clip fixes which mix of mouth features matches which mix of audio features (its
     canonical weights); each ``LOCAL_WINDOW_S`` window, kept inside one shot, then only
     cross-correlates the two projected signals over the candidate lags: one curve per window,
-    no refit, so a short window cannot over-fit. Returns series ``t`` (window centres, s),
+    no refit, so a short window cannot over-fit. Windows with speech in less than
+    ``LOCAL_MIN_SPEECH`` of their frames, and lags further than ``LOCAL_SEARCH_MS`` from the
+    clip's offset, are not considered (a pause has no sync to measure). Returns series ``t`` (window centres, s),
     ``offset_ms`` (NaN where unmeasured) and ``confidence`` (PSR).
     """
-    lags_ms = candidate_lags_ms()
     empty = {"t": np.zeros(0), "offset_ms": np.zeros(0), "confidence": np.zeros(0)}
     if clip.offset_ms is None or len(mouth_t) == 0:
         return empty
+    lags_ms = clip.offset_ms + candidate_lags_ms(LOCAL_SEARCH_MS)
     x_all, valid = mouth_matrix(mouth)
+    valid = valid & inside_audio(mouth_t, audio, float(np.abs(lags_ms).max()) / 1000.0)
     mouth_signal = x_all @ clip.mouth_weights
     # audio projection on the frames' clock for every lag, standardised with the clip's statistics
     projected = np.empty((len(lags_ms), len(mouth_t)))
@@ -200,7 +211,7 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
         window = np.arange(lo, hi)
         window = window[(shot[window] == shot[centre]) & valid[window]]
         centres.append(mouth_t[centre])
-        if len(window) < max(8, half):
+        if len(window) < max(8, LOCAL_MIN_COVERAGE * (2 * half + 1)) or speaking[window].mean() < LOCAL_MIN_SPEECH:
             offsets.append(np.nan)
             confidences.append(0.0)
             continue
@@ -211,4 +222,14 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
         best = int(np.argmax(scores))
         offsets.append(refine_peak(lags_ms, scores, best))
         confidences.append(peak_to_sidelobe(lags_ms, scores, best))
-    return {"t": np.array(centres), "offset_ms": np.array(offsets), "confidence": np.array(confidences)}
+    return {"t": np.array(centres), "offset_ms": running_median3(np.array(offsets)),
+            "confidence": np.array(confidences)}
+
+
+def running_median3(values: np.ndarray) -> np.ndarray:
+    """Median of each value and its two neighbours (NaN-aware; NaN stays NaN): one window's
+    chance peak is outvoted, a slip lasting three windows (0.6 s of hops) is kept."""
+    result = values.copy()
+    for i in np.flatnonzero(np.isfinite(values)):
+        result[i] = np.nanmedian(values[max(0, i - 1):i + 2])
+    return result
