@@ -1,10 +1,10 @@
 """Per-frame features for the sync estimator: mouth geometry from the face layer, and audio
-features on a fine clock that can be sampled at any lag.
+features on a fine clock that can be sampled at any lag. (Why no deltas: see qa.sync.mouth_matrix.)
 
 Mouth: the face layer's pose-free ``MOUTH_FEATURE_NAMES`` (inner-lip opening, width, inner-lip
-area, jaw drop, outer-lip height, in units of the inter-ocular distance) and their per-frame
-deltas. Audio: log energies of ``N_MEL_BANDS`` mel bands, total log energy, spectral flux and
-their deltas, computed every ``AUDIO_HOP_S`` and low-passed to the picture's bandwidth by a
+area, jaw drop, outer-lip height, in units of the inter-ocular distance). Audio: log energies of
+``N_MEL_BANDS`` mel bands, total log energy and spectral flux (the rectified rise of the log-mel
+bands, an onset strength), computed every ``AUDIO_HOP_S`` and low-passed to the picture's bandwidth by a
 window about one frame period long.
 """
 
@@ -34,13 +34,6 @@ def mouth_row(observation: FaceObservation) -> np.ndarray:
     if not observation.found:
         return np.full(len(MOUTH_FEATURE_NAMES), np.nan)
     return mouth_features(observation.landmarks, observation.pose)
-
-
-def with_deltas(features: np.ndarray, step: int = 1) -> np.ndarray:
-    """Columns of ``features`` (time x k) followed by their central differences over +-``step`` rows."""
-    padded = np.pad(features, ((step, step), (0, 0)), mode="edge")
-    deltas = (padded[2 * step:] - padded[:-2 * step]) / 2.0
-    return np.hstack([features, deltas])
 
 
 def fill_gaps(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,8 +80,6 @@ class AudioFeatures:
         """Where the real sound starts and ends on the container timeline (s)."""
         self.t0_s = start_s - pad / sr
         self.hop_s = hop_length / sr
-        self.delta_step = max(1, int(round(window_s / self.hop_s)))
-        self.values = with_deltas(self.values, self.delta_step)
 
     def at(self, times_s: np.ndarray) -> np.ndarray:
         """Features at ``times_s`` (linear interpolation on the fine clock; silence beyond it)."""

@@ -3,15 +3,16 @@ Measurements) and ``judge_qa`` (thresholds only), composed by ``run_qa``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from lipgate.config import Config
 from lipgate.errors import InputError
-from lipgate.face import MOUTH_FEATURE_NAMES, FaceTracker
+from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
 from lipgate.measurements import Measurements
-from lipgate.media import VideoDecoder, probe, read_audio
+from lipgate.media import MediaInfo, VideoDecoder, probe, read_audio
 from qa import sync
 from qa.features import AUDIO_SR, AudioFeatures, mouth_row
 from qa.report import QaReport, QaSegment, SyncResult
@@ -25,7 +26,10 @@ ANALYSIS_MAX_SIDE = 480
 MOTION_WINDOW_S = 0.4
 """Mouth motion is averaged over this window: longer than a held consonant, shorter than the
 1.6 s freeze to catch."""
-MOTION_FEATURES = tuple(MOUTH_FEATURE_NAMES.index(n) for n in ("lip_opening", "inner_lip_area", "jaw_drop"))
+FROZEN_FOR_ESTIMATE = 0.1
+"""Frames whose mouth changes less than this (grey levels, over ``MOTION_WINDOW_S``) while the
+voice speaks are left out of the offset estimate (the default ``frozen_pixel_change``; a
+measurement choice, so user overrides, which only change judgement, do not move it)."""
 STATIC_FACE_STD = 0.01
 """Below this spread (inter-ocular units) of the lip opening the face does not talk at all."""
 
@@ -35,13 +39,25 @@ def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(values, np.ones(width) / width, mode="same")
 
 
-def mouth_motion(mouth: np.ndarray, fps: float) -> np.ndarray:
-    """Per-frame mouth motion (inter-ocular units per frame): mean absolute frame-to-frame change
-    of lip opening, inner-lip area and jaw drop, averaged over ``MOTION_WINDOW_S``."""
-    features = mouth[:, MOTION_FEATURES]
-    change = np.abs(np.diff(features, axis=0, prepend=features[:1])).mean(axis=1)
-    change = np.where(np.isfinite(change), change, np.nan)
-    filled = np.where(np.isfinite(change), change, 0.0)
+def mouth_pixel_change(grey: np.ndarray, previous: np.ndarray | None, observation) -> float:
+    """Mean absolute grey-level change (0-255) inside the outer-lip box, widened by half its
+    size, from the previous frame; NaN without a face or a previous frame."""
+    if previous is None or not observation.found:
+        return float("nan")
+    lips = observation.landmarks[list(OUTER_LIP_RING), :2]
+    (x0, y0), (x1, y1) = lips.min(axis=0), lips.max(axis=0)
+    pad_x, pad_y = 0.25 * (x1 - x0), 0.25 * (y1 - y0)
+    height, width = grey.shape
+    left, right = int(max(0, x0 - pad_x)), int(min(width, x1 + pad_x + 1))
+    top, bottom = int(max(0, y0 - pad_y)), int(min(height, y1 + pad_y + 1))
+    if right <= left or bottom <= top:
+        return float("nan")
+    return float(np.abs(grey[top:bottom, left:right] - previous[top:bottom, left:right]).mean())
+
+
+def smoothed_pixel_change(change: np.ndarray, fps: float) -> np.ndarray:
+    """The mouth's pixel change averaged over ``MOTION_WINDOW_S`` (frames without a face count as moving)."""
+    filled = np.where(np.isfinite(change), change, 255.0)
     return _moving_mean(filled, int(round(MOTION_WINDOW_S * fps)))
 
 
@@ -62,15 +78,25 @@ def speech_activity(samples: np.ndarray, sr: int, start_s: float, frame_t: np.nd
     return level > loud - SILENCE_DB
 
 
-def measure_qa(path: str | Path, progress=None) -> Measurements:
-    """Decode once (frames streamed through the face mesh), measure sync, syllables, motion, shots."""
-    info = probe(path, expect={"video"})
-    if info.audio is None:
-        raise InputError(path, "has no audio track: lip sync needs the rendered sound")
-    samples, sr = read_audio(info, sr=AUDIO_SR)
+@dataclass
+class PictureSeries:
+    """What one pass over the frames gives: per-frame times, mouth features, face size, shots."""
+
+    fps: float
+    frame_t: np.ndarray
+    mouth: np.ndarray
+    face_height_ratio: np.ndarray
+    mouth_pixel_change: np.ndarray
+    """Mean absolute grey-level change of the mouth box from the previous frame (NaN without a face)."""
+    shot: np.ndarray
+
+
+def decode_pictures(info: MediaInfo, progress=None) -> PictureSeries:
+    """Stream every frame through the face mesh; only a few numbers per frame are kept."""
     decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
-    frame_t, mouth, face_height = [], [], []
+    frame_t, mouth, face_height, pixel_change = [], [], [], []
     shots = ShotChangeTracker()
+    previous_grey = None
     with FaceTracker() as tracker:
         for frame in decoder:
             observation = tracker.observe(frame.rgb)
@@ -78,20 +104,38 @@ def measure_qa(path: str | Path, progress=None) -> Measurements:
             mouth.append(mouth_row(observation))
             face_height.append((observation.box[3] - observation.box[1]) / decoder.height if observation.found else np.nan)
             shots.process(frame.rgb)
+            grey = frame.rgb.mean(axis=2, dtype=np.float32)
+            pixel_change.append(mouth_pixel_change(grey, previous_grey, observation))
+            previous_grey = grey
             if progress is not None:
                 progress(frame.index + 1, decoder.expected_frames)
     if not frame_t:
-        raise InputError(path, "no video frame could be decoded")
-    fps = decoder.fps
-    frame_t = np.array(frame_t)
-    mouth = np.array(mouth).reshape(-1, len(MOUTH_FEATURE_NAMES))
-    shot = shot_ids(len(frame_t), cut_frames(np.array(shots.distances), fps))
-    audio = AudioFeatures(samples, sr, info.audio.start_s, window_s=1.0 / fps)
-    face_found = np.all(np.isfinite(mouth), axis=1)
-    speaking = speech_activity(samples, sr, info.audio.start_s, frame_t)
+        raise InputError(info.path, "no video frame could be decoded")
+    return PictureSeries(
+        fps=decoder.fps, frame_t=np.array(frame_t), mouth=np.array(mouth).reshape(-1, len(MOUTH_FEATURE_NAMES)),
+        face_height_ratio=np.array(face_height), mouth_pixel_change=np.array(pixel_change),
+        shot=shot_ids(len(frame_t), cut_frames(np.array(shots.distances), decoder.fps)),
+    )
 
-    values = {"fps": fps, "frames": len(frame_t), "video_start_s": info.video.start_s,
-              "audio_start_s": info.audio.start_s, "audio_duration_s": samples.size / sr,
+
+def measure_qa(path: str | Path, progress=None) -> Measurements:
+    """Decode once (frames streamed through the face mesh), measure sync, syllables, motion, shots."""
+    info = probe(path, expect={"video"})
+    if info.audio is None:
+        raise InputError(path, "has no audio track: lip sync needs the rendered sound")
+    samples, sr = read_audio(info, sr=AUDIO_SR)
+    return analyse(decode_pictures(info, progress), samples, sr, info.audio.start_s)
+
+
+def analyse(pictures: PictureSeries, samples: np.ndarray, sr: int, audio_start_s: float) -> Measurements:
+    """Sync, local offsets, syllables and mouth motion from the picture series and the sound
+    (mono ``samples`` at ``sr`` Hz starting at ``audio_start_s`` on the container timeline)."""
+    fps, frame_t, mouth = pictures.fps, pictures.frame_t, pictures.mouth
+    audio = AudioFeatures(samples, sr, audio_start_s, window_s=1.0 / fps)
+    face_found = np.all(np.isfinite(mouth), axis=1)
+    speaking = speech_activity(samples, sr, audio_start_s, frame_t)
+    values = {"fps": fps, "frames": len(frame_t), "video_start_s": float(frame_t[0]),
+              "audio_start_s": audio_start_s, "audio_duration_s": samples.size / sr,
               "face_share": float(face_found.mean()), "speech_share": float(speaking.mean())}
     problem = None
     if face_found.sum() < sync.MIN_FRAMES:
@@ -100,24 +144,24 @@ def measure_qa(path: str | Path, progress=None) -> Measurements:
         problem = "no speech in the sound track"
     elif np.nanstd(mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]) < STATIC_FACE_STD:
         problem = "the mouth never moves (a still face)"
-    clip = sync.unmeasured(sync.candidate_lags_ms()) if problem else sync.estimate_offset(frame_t, mouth, audio)
+    mouth_change = smoothed_pixel_change(pictures.mouth_pixel_change, fps)
+    # a mouth frozen while the voice speaks carries no lip information: keep it out of the clip's offset
+    moving = ~(speaking & (mouth_change < FROZEN_FOR_ESTIMATE))
+    clip = sync.unmeasured(sync.candidate_lags_ms()) if problem else sync.estimate_offset(frame_t, mouth, audio, rows=moving)
     if problem is None and clip.offset_ms is None:
         problem = "too few frames with a face inside the sound's time range"
-    local = sync.local_offsets(frame_t, mouth, audio, clip, shot, speaking, fps)
+    local = sync.local_offsets(frame_t, mouth, audio, clip, pictures.shot, speaking, fps)
     values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
                    "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
                    "unmeasured_reason": problem})
-    motion = mouth_motion(mouth, fps)
-    talking = speaking & face_found
-    typical = float(np.median(motion[talking])) if talking.any() else 0.0
     series = {
-        "frame_t": frame_t, "mouth": mouth, "face_height_ratio": np.array(face_height), "shot": shot,
-        "speaking": speaking, "mouth_motion_ratio": motion / typical if typical > 0 else np.zeros_like(motion),
+        "frame_t": frame_t, "mouth": mouth, "face_height_ratio": pictures.face_height_ratio, "shot": pictures.shot,
+        "speaking": speaking, "mouth_pixel_change": mouth_change,
         "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
-        "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
+        "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"], "local_gain": local["gain"],
     }
-    for name, values_ in syllable_nuclei(samples, sr, info.audio.start_s).items():
-        series[f"syllable_{name}"] = values_
+    for name, column in syllable_nuclei(samples, sr, audio_start_s).items():
+        series[f"syllable_{name}"] = column
     return Measurements(values=values, series=series)
 
 
@@ -147,7 +191,7 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
     fps = clip.fps
     stressed = series["syllable_stress_score"] >= limits["stress_score"]
     closeup = np.nan_to_num(series["face_height_ratio"], nan=0.0) >= limits["closeup_face_height"]
-    frozen = series["speaking"] & (series["mouth_motion_ratio"] < limits["frozen_motion_ratio"])
+    frozen = series["speaking"] & (series["mouth_pixel_change"] < limits["frozen_pixel_change"])
     reference = clip.offset_ms if clip.status in ("pass", "fail") else 0.0
     early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
     segments = []
@@ -187,7 +231,7 @@ def _local_at(series: dict, t: float) -> tuple[float | None, float]:
     return (offset if np.isfinite(offset) else None), float(series["local_confidence"][k])
 
 
-PLOT_SERIES = ("frame_t", "mouth_motion_ratio", "speaking", "face_height_ratio", "local_t", "local_offset_ms",
+PLOT_SERIES = ("frame_t", "mouth_pixel_change", "speaking", "face_height_ratio", "local_t", "local_offset_ms",
                "local_confidence", "sync_lags_ms", "sync_scores", "syllable_t", "syllable_stress_score")
 
 
