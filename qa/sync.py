@@ -27,6 +27,9 @@ RIDGE = 0.5
 """Ridge added to each standardised feature set's covariance (a share of unit variance) before
 canonical correlation: keeps a few seconds of speech from over-fitting 5 x 10 dimensions.
 0.1 and 2.0 were less consistent on the corpus sweep (bench/qa_sync.py)."""
+RIDGE_REFERENCE_FRAMES = 100
+"""Below this many frames the ridge grows in proportion (RIDGE x 100 / frames): fewer frames,
+more chance correlation to hold back."""
 SMOOTH_MS = 20.0
 """Gaussian smoothing (sigma, ms) of the score curve before its peak is picked: per-lag refits
 make the curve ragged at the scale of a frame, and the centre of the broad peak is steadier
@@ -101,6 +104,17 @@ def peak_to_sidelobe(lags_ms: np.ndarray, scores: np.ndarray, peak_index: int) -
     return float((scores[peak_index] - centre) / max(spread, 1e-6))
 
 
+def highest_interior_peak(scores: np.ndarray) -> int | None:
+    """Index of the highest local maximum strictly inside the searched range (None if none).
+
+    A curve still rising at the end of the range has its peak outside it, or no peak: on
+    short stretches of the corpus the argmax then sat at +-600 ms with a high-looking ratio."""
+    inside = np.flatnonzero((scores[1:-1] >= scores[:-2]) & (scores[1:-1] > scores[2:])) + 1
+    if inside.size == 0:
+        return None
+    return int(inside[np.argmax(scores[inside])])
+
+
 def refine_peak(lags_ms: np.ndarray, scores: np.ndarray, index: int) -> float:
     """Sub-step offset (ms) of a peak by fitting a parabola through it and its neighbours."""
     if index == 0 or index == len(scores) - 1:
@@ -165,12 +179,15 @@ def estimate_offset(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures
         return unmeasured(lags_ms)
     x = standardise(x_all[use])
     times = mouth_t[use]
+    ridge = RIDGE * max(1.0, RIDGE_REFERENCE_FRAMES / len(x))
     raw = np.empty(len(lags_ms))
     for k, lag in enumerate(lags_ms):
-        raw[k] = first_canonical_correlation(x, standardise(audio.at(times - lag / 1000.0)))[0]
+        raw[k] = first_canonical_correlation(x, standardise(audio.at(times - lag / 1000.0)), ridge)[0]
     scores = smooth_scores(lags_ms, raw)
-    best = int(np.argmax(scores))
-    _, wx, wy = first_canonical_correlation(x, standardise(audio.at(times - lags_ms[best] / 1000.0)))
+    best = highest_interior_peak(scores)
+    if best is None:
+        return unmeasured(lags_ms)
+    _, wx, wy = first_canonical_correlation(x, standardise(audio.at(times - lags_ms[best] / 1000.0)), ridge)
     return SyncEstimate(
         offset_ms=refine_peak(lags_ms, scores, best),
         confidence=peak_to_sidelobe(lags_ms, scores, best),
