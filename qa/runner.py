@@ -30,6 +30,8 @@ FROZEN_FOR_ESTIMATE = 0.1
 """Frames whose mouth changes less than this (grey levels, over ``MOTION_WINDOW_S``) while the
 voice speaks are left out of the offset estimate (the default ``frozen_pixel_change``; a
 measurement choice, so user overrides, which only change judgement, do not move it)."""
+NUCLEUS_HALF_SPAN_S = 0.1
+"""A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
 STATIC_FACE_STD = 0.01
 """Below this spread (inter-ocular units) of the lip opening the face does not talk at all."""
 
@@ -199,7 +201,7 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
         frame = int(np.clip(np.searchsorted(frame_t, t), 0, len(frame_t) - 1))
         if not (is_stressed and closeup[frame]):
             continue
-        span = (frame_t >= start - 0.5 / fps) & (frame_t <= end + 0.5 / fps)
+        span = np.abs(frame_t - t) <= NUCLEUS_HALF_SPAN_S + 0.5 / fps
         offset, confidence = _local_at(series, t)
         error = None if offset is None else offset - reference
         if span.any() and frozen[span].mean() >= 0.5:

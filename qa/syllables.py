@@ -20,6 +20,9 @@ SILENCE_DB = 25.0
 MIN_DIP_DB = 2.0
 MIN_GAP_S = 0.1
 """Nuclei closer than this are one syllable (10 syllables per second is beyond fast speech)."""
+MAX_HALF_LENGTH_S = 0.2
+"""A nucleus extends at most this far each side of its peak (the half-prominence width can run
+across a whole phrase when the dips are shallow); a stressed vowel rarely lasts over 0.4 s."""
 NEIGHBOURS = 2
 PITCH_FMIN_HZ, PITCH_FMAX_HZ = 70.0, 400.0
 LOUDNESS_JND_DB = 3.0
@@ -61,8 +64,9 @@ def syllable_nuclei(samples: np.ndarray, sr: int, start_s: float = 0.0) -> dict[
     peaks, f0_at = peaks[keep], f0_at[keep]
     if peaks.size == 0:
         return empty
-    left = props["left_ips"][keep] * HOP_S
-    right = props["right_ips"][keep] * HOP_S
+    centre = peaks * HOP_S
+    left = np.maximum(props["left_ips"][keep] * HOP_S, centre - MAX_HALF_LENGTH_S)
+    right = np.minimum(props["right_ips"][keep] * HOP_S, centre + MAX_HALF_LENGTH_S)
     intensity = level[peaks]
     pitch_st = 12 * np.log2(f0_at / 100.0)
     duration = np.maximum(right - left, HOP_S)
