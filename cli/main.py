@@ -45,9 +45,10 @@ def lipgate(debug: bool) -> None:
 def _register() -> None:
     from cli.check import check_command
     from cli.qa import qa_command
+    from cli.submit import credits_command, submit_command
 
-    lipgate.add_command(check_command)
-    lipgate.add_command(qa_command)
+    for command in (check_command, qa_command, submit_command, credits_command):
+        lipgate.add_command(command)
 
 
 _register()

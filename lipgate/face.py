@@ -1,8 +1,10 @@
 """Face layer: MediaPipe face mesh per frame, head pose in degrees, mouth geometry.
 
-Head pose is the rotation of a similarity Procrustes fit (Umeyama 1991) of a bilaterally
-symmetric reference mesh onto the 468 observed landmarks in 3D (x, y in pixels, z in MediaPipe's
-depth scaled like x). Frontal is defined by the reference's mirror symmetry, so yaw 0 means the
+Head pose is the rotation that best projects a bilaterally symmetric reference mesh onto the
+468 observed landmarks under weak perspective (orthographic projection and scale): a least-squares
+fit on the landmarks' image positions, started from a similarity Procrustes fit in 3D (Umeyama
+1991). MediaPipe's 2D positions are far more reliable than its predicted depth, which flattens
+turned faces toward frontal (the 3D fit alone reads 36 deg for a 60 deg turn). Frontal is defined by the reference's mirror symmetry, so yaw 0 means the
 face's midplane faces the camera. Angles in degrees: yaw positive when the nose points to the
 image's right, pitch positive when it points up, roll positive when the face turns clockwise.
 Mouth features are measured in the reference frame (pose removed, in units of the reference's
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -32,6 +35,8 @@ UPPER_INNER_LIP, LOWER_INNER_LIP = 13, 14
 MOUTH_CORNER_RIGHT, MOUTH_CORNER_LEFT = 61, 291
 INNER_LIP_RING = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 OUTER_LIP_RING = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84, 181, 91, 146)
+FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152,
+             148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
 # Skin patches for the light on the face (reference-frame landmarks): forehead and both cheeks,
 # away from the mouth so that speaking does not change their brightness.
 FOREHEAD_PATCH = (10, 109, 67, 103, 151, 338, 297, 332)
@@ -109,11 +114,43 @@ def reference_mesh() -> np.ndarray:
     return np.load(REFERENCE_PATH)
 
 
+def _skew(vectors: np.ndarray) -> np.ndarray:
+    """Cross-product matrices [v]x of an (n, 3) array, shape (n, 3, 3)."""
+    x, y, z = vectors[:, 0], vectors[:, 1], vectors[:, 2]
+    zero = np.zeros_like(x)
+    return np.stack([np.stack([zero, -z, y], -1), np.stack([z, zero, -x], -1), np.stack([-y, x, zero], -1)], -2)
+
+
+def _fit_weak_perspective(reference: np.ndarray, observed_xy: np.ndarray, scale: float, rotation: np.ndarray,
+                          offset_xy: np.ndarray, iterations: int = 12) -> tuple[float, np.ndarray, np.ndarray]:
+    """Gauss-Newton fit of s, R, t minimising |(s R X)_xy + t - x|^2 over all landmarks.
+
+    Updates are R <- R exp([d]x), s <- s exp(e), t <- t + u, with the analytic Jacobian
+    d(s R X)/dd = -s R [X]x (first two rows)."""
+    skew = _skew(reference)
+    for _ in range(iterations):
+        rotated = reference @ rotation.T
+        residual = (scale * rotated[:, :2] + offset_xy - observed_xy).ravel()
+        d_rotation = -scale * np.einsum("ij,njk->nik", rotation[:2], skew).reshape(-1, 3)
+        jacobian = np.concatenate([d_rotation, (scale * rotated[:, :2]).reshape(-1, 1),
+                                   np.tile(np.eye(2), (len(reference), 1))], axis=1)
+        step = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]
+        rotation = rotation @ cv2.Rodrigues(step[:3].reshape(3, 1))[0]
+        scale *= float(np.exp(step[3]))
+        offset_xy = offset_xy + step[4:6]
+        if np.abs(step).max() < 1e-4:  # 0.006 degrees, 0.01 % of scale
+            break
+    return scale, rotation, offset_xy
+
+
 def head_pose(landmarks: np.ndarray) -> Pose:
-    """Head pose of 468 x 3 pixel landmarks against the reference mesh."""
-    scale, rotation, translation = _umeyama(reference_mesh(), landmarks)
+    """Head pose of 468 x 3 pixel landmarks against the reference mesh (weak perspective fit)."""
+    reference = reference_mesh()
+    scale, rotation, translation = _umeyama(reference, landmarks)
+    scale, rotation, offset_xy = _fit_weak_perspective(reference, landmarks[:, :2], scale, rotation, translation[:2])
+    depth = np.mean(landmarks[:, 2] - scale * reference @ rotation.T[:, 2])
     yaw, pitch, roll = angles_from_rotation(rotation)
-    return Pose(yaw, pitch, roll, scale, rotation, translation)
+    return Pose(yaw, pitch, roll, scale, rotation, np.array([offset_xy[0], offset_xy[1], depth]))
 
 
 def to_reference_frame(landmarks: np.ndarray, pose: Pose) -> np.ndarray:

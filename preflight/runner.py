@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lipgate.config import Config
+from lipgate.errors import InputError
 from lipgate.media import MediaInfo, probe
 from lipgate.measurements import Measurements
 from lipgate.results import CheckReport
@@ -20,9 +21,10 @@ def resolve_inputs(input_path: str | Path, audio_path: str | Path | None) -> tup
     if audio_path is not None:
         audio = probe(audio_path, expect={"audio", "video"})
         if audio.audio is None:
-            from lipgate.errors import InputError
             raise InputError(audio_path, "has no audio stream")
         return source, audio
+    if source.kind == "video" and source.audio is None:
+        raise InputError(input_path, "video has no audio track and no --audio was given: nothing to sync the lips to")
     return source, source if source.audio is not None else None
 
 

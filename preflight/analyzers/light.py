@@ -32,8 +32,9 @@ class FaceLightAnalyzer:
     """Per frame: ``light_face`` (mean luminance of forehead and cheeks), ``light_perioral``
     (skin around the mouth) and ``light_frame`` (whole frame), all relative luminance.
 
-    Uses the landmarks of the latest analysed frame when they are at most ``max_age`` frames
-    old; NaN when there is no recent face.
+    Uses the landmarks of the latest frame where a face was found while they are at most
+    ``max_age`` frames old (a flash or a blink of the detector does not blank the measurement:
+    the light where the face was is exactly what a flash changes); NaN after that.
     """
 
     def __init__(self, max_age: int = 4):
@@ -43,14 +44,15 @@ class FaceLightAnalyzer:
         self._age = 0
 
     def update_face(self, landmarks: np.ndarray | None) -> None:
-        self._landmarks = landmarks
-        self._age = 0
+        if landmarks is not None:
+            self._landmarks = landmarks
+            self._age = 0
 
     def process(self, t: float, rgb: np.ndarray) -> None:
         self._age += 1
         small = rgb[::4, ::4]
         frame_light = float(relative_luminance(small).mean())
-        landmarks = self._landmarks if self._age <= self.max_age + 1 else None
+        landmarks = self._landmarks if self._age <= self.max_age else None
         if landmarks is None:
             self._rows.append((t, np.nan, np.nan, frame_light))
             return

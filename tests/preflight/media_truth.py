@@ -1,0 +1,65 @@
+"""Media with known visual truth for the preflight tests (built once per test session)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from fixtures import synth
+from fixtures.rotate import render_rotated
+
+FPS = 25.0
+
+
+def write_png(path: Path, rgb: np.ndarray) -> Path:
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return path
+
+
+def still_at_yaw(folder: Path, yaw_deg: float) -> Path:
+    rgb = render_rotated(synth.portrait(512), synth.portrait_landmarks(512), yaw_deg)
+    return write_png(folder / f"yaw_{yaw_deg:+.0f}.png", rgb)
+
+
+def scale_light(rgb: np.ndarray, gain: float) -> np.ndarray:
+    """Multiply the linear light (luminance) of an sRGB picture by ``gain``."""
+    code = np.arange(256) / 255.0
+    linear = np.where(code <= 0.04045, code / 12.92, ((code + 0.055) / 1.055) ** 2.4)[rgb] * gain
+    encoded = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.clip(linear, 0, 1) ** (1 / 2.4) - 0.055)
+    return np.clip(np.round(encoded * 255), 0, 255).astype(np.uint8)
+
+
+def modulated(speech: Path, out: Path, depth: float, frequency_hz: float, duration_s: float = 3.0) -> Path:
+    """Talking portrait whose luminance is multiplied by 1 + depth * sin(2 pi f t)."""
+    def flicker(i, t, rgb):
+        return scale_light(rgb, 1.0 + depth * np.sin(2 * np.pi * frequency_hz * t))
+
+    return synth.talking_portrait(out, speech, fps=FPS, duration_s=duration_s, frame_filter=flicker)
+
+
+def flashing(speech: Path, out: Path, every_s: float = 0.25, duration_s: float = 3.0) -> Path:
+    """Talking portrait with a one-frame white flash every ``every_s`` seconds."""
+    period = int(round(every_s * FPS))
+
+    def flash(i, t, rgb):
+        return np.full_like(rgb, 250) if i % period == period // 2 else rgb
+
+    return synth.talking_portrait(out, speech, fps=FPS, duration_s=duration_s, frame_filter=flash)
+
+
+def face_hidden(speech: Path, out: Path, start_s: float, end_s: float, duration_s: float = 3.5) -> Path:
+    """Talking portrait with grey frames (no face) from ``start_s`` to ``end_s``."""
+    def hide(i, t, rgb):
+        return np.full_like(rgb, 110) if start_s <= t < end_s else rgb
+
+    return synth.talking_portrait(out, speech, fps=FPS, duration_s=duration_s, frame_filter=hide)
+
+
+def padded_audio(speech: Path, out: Path, pad_s: float) -> Path:
+    """``speech`` with ``pad_s`` seconds of silence appended (WAV)."""
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(speech), "-af", f"apad=pad_dur={pad_s}",
+                    str(out)], check=True)
+    return out
