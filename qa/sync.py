@@ -150,14 +150,18 @@ def mouth_matrix(mouth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return standardise(filled), valid
 
 
-def inside_audio(times_s: np.ndarray, audio: AudioFeatures, margin_s: float) -> np.ndarray:
-    """Frames whose sound at every candidate lag lies inside the real audio, not the padding.
+def analysable_frames(times_s: np.ndarray, audio: AudioFeatures, margin_s: float) -> np.ndarray:
+    """Frames at least ``margin_s`` from the picture's first and last frame, and within the sound.
 
-    At the audio's ends some lags would compare the picture with padded silence and an abrupt
-    edge, which pulled the estimate by up to 70 ms on the corpus; excluding those frames keeps
-    every lag judged on the same frames. When that leaves too few frames, the margin shrinks."""
+    Near a clip's ends some candidate lags would compare the picture with padded silence and an
+    abrupt edge, which pulled the estimate by up to 70 ms on the corpus; the margin (the search
+    range) keeps every lag judged on real sound for the usual render whose sound spans its
+    picture. The margin is set from the picture, not the sound, so the frames analysed do not
+    depend on where the sound sits (a re-muxed -120 ms gave other frames, and other answers on
+    low-confidence clips). When the margin leaves too few frames, it shrinks."""
+    inside_sound = (times_s >= audio.start_s) & (times_s <= audio.end_s)
     for margin in (margin_s, margin_s / 2, 0.0):
-        mask = (times_s - margin >= audio.start_s) & (times_s + margin <= audio.end_s)
+        mask = inside_sound & (times_s >= times_s[0] + margin) & (times_s <= times_s[-1] - margin)
         if mask.sum() >= max(MIN_FRAMES, 0.5 * len(times_s)) or margin == 0.0:
             return mask
     return mask
@@ -172,7 +176,7 @@ def estimate_offset(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures
     """
     lags_ms = candidate_lags_ms()
     x_all, valid = mouth_matrix(mouth)
-    use = valid & inside_audio(mouth_t, audio, SEARCH_MS / 1000.0)
+    use = valid & analysable_frames(mouth_t, audio, SEARCH_MS / 1000.0)
     if rows is not None:
         use &= rows
     if use.sum() < MIN_FRAMES:
@@ -217,7 +221,7 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
         return empty
     lags_ms = clip.offset_ms + candidate_lags_ms(LOCAL_SEARCH_MS)
     x_all, valid = mouth_matrix(mouth)
-    valid = valid & inside_audio(mouth_t, audio, float(np.abs(lags_ms).max()) / 1000.0)
+    valid = valid & analysable_frames(mouth_t, audio, float(np.abs(lags_ms).max()) / 1000.0)
     mouth_signal = x_all @ clip.mouth_weights
     # audio projection on the frames' clock for every lag, standardised with the clip's statistics
     projected = np.empty((len(lags_ms), len(mouth_t)))
