@@ -12,6 +12,7 @@ from lipgate.config import Config
 from lipgate.errors import InputError
 from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
 from lipgate.measurements import Measurements
+from lipgate.timeline import segments_where
 from lipgate.media import MediaInfo, VideoDecoder, probe, read_audio
 from qa import sync
 from qa.features import AUDIO_SR, AudioFeatures, mouth_row
@@ -30,6 +31,9 @@ FROZEN_FOR_ESTIMATE = 0.1
 """Frames whose mouth changes less than this (grey levels, over ``MOTION_WINDOW_S``) while the
 voice speaks are left out of the offset estimate (the default ``frozen_pixel_change``; a
 measurement choice, so user overrides, which only change judgement, do not move it)."""
+MIN_FROZEN_S = 0.3
+"""A mouth still for this long while the voice speaks is flagged even without a stressed
+syllable in it: longer than a held consonant (the stillest 0.4 s of a corpus clip kept moving)."""
 NUCLEUS_HALF_SPAN_S = 0.1
 """A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
 STATIC_FACE_STD = 0.01
@@ -220,7 +224,24 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
             rerender, severity = False, 0.0
             reason = f"in sync here ({error:+.0f} ms)"
         segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity))
-    return segments
+    segments += _frozen_stretches(series, frame_t, frozen & closeup, fps, segments)
+    return sorted(segments, key=lambda segment: segment.start)
+
+
+def _frozen_stretches(series: dict, frame_t: np.ndarray, frozen: np.ndarray, fps: float,
+                      found: list[QaSegment]) -> list[QaSegment]:
+    """A frozen mouth while the voice speaks, in a close-up, for at least ``MIN_FROZEN_S``, is a
+    render failure whether or not a stressed syllable falls in it: one segment per stretch not
+    already flagged (``stressed`` false)."""
+    extra = []
+    for stretch in segments_where(frame_t, frozen, 1.0 / fps, min_duration_s=MIN_FROZEN_S, merge_gap_s=0.2):
+        if any(s.rerender and s.start < stretch.end and s.end > stretch.start for s in found):
+            continue
+        offset, confidence = _local_at(series, (stretch.start + stretch.end) / 2)
+        extra.append(QaSegment(stretch.start, stretch.end, offset, confidence, True, False, True,
+                               "the mouth stays still while the voice speaks (frozen or smeared mouth)",
+                               1000.0 + stretch.end - stretch.start))
+    return extra
 
 
 def _local_at(series: dict, t: float) -> tuple[float | None, float]:

@@ -45,9 +45,9 @@ def render_qa(report) -> str:
     lines = [f"lipgate qa: {report.input}"]
     offset = "-" if sync.offset_ms is None else f"{sync.offset_ms:+.0f} ms"
     lines.append(f"  sync  {offset} (confidence {sync.confidence:.1f}, {sync.fps:g} fps)  {sync.message}")
-    stressed = len(report.segments)
+    stressed = sum(segment.stressed for segment in report.segments)
     to_redo = report.rerenders
-    lines.append(f"  {stressed} stressed syllable(s) in close-up checked, {len(to_redo)} to re-render")
+    lines.append(f"  {stressed} stressed syllable(s) in close-up checked, {len(to_redo)} moment(s) to re-render")
     for segment in to_redo:
         lines.append(f"  RE-RENDER  {segment.start:7.2f}-{segment.end:.2f} s  {segment.reason}")
     lines.append(f"verdict: {report.verdict.upper()}")
