@@ -164,7 +164,7 @@ def analyse(pictures: PictureSeries, samples: np.ndarray, sr: int, audio_start_s
         "frame_t": frame_t, "mouth": mouth, "face_height_ratio": pictures.face_height_ratio, "shot": pictures.shot,
         "speaking": speaking, "mouth_pixel_change": mouth_change,
         "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
-        "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"], "local_gain": local["gain"],
+        "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
     }
     for name, column in syllable_nuclei(samples, sr, audio_start_s).items():
         series[f"syllable_{name}"] = column

@@ -216,7 +216,7 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
     clip's offset, are not considered (a pause has no sync to measure). Returns series ``t`` (window centres, s),
     ``offset_ms`` (NaN where unmeasured) and ``confidence`` (PSR).
     """
-    empty = {"t": np.zeros(0), "offset_ms": np.zeros(0), "confidence": np.zeros(0), "gain": np.zeros(0)}
+    empty = {"t": np.zeros(0), "offset_ms": np.zeros(0), "confidence": np.zeros(0)}
     if clip.offset_ms is None or len(mouth_t) == 0:
         return empty
     lags_ms = clip.offset_ms + candidate_lags_ms(LOCAL_SEARCH_MS)
@@ -231,8 +231,7 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
         projected[k] = ((audio.at(mouth_t - lag / 1000.0) - mean) / spread) @ clip.audio_weights
     half = int(round(LOCAL_WINDOW_S * fps / 2))
     step = max(1, int(round(LOCAL_HOP_S * fps)))
-    centres, offsets, confidences, gains = [], [], [], []
-    at_clip = int(np.argmin(np.abs(lags_ms - clip.offset_ms)))
+    centres, offsets, confidences = [], [], []
     for centre in range(0, len(mouth_t), step):
         lo, hi = max(0, centre - half), min(len(mouth_t), centre + half + 1)
         window = np.arange(lo, hi)
@@ -241,7 +240,6 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
         if len(window) < max(8, LOCAL_MIN_COVERAGE * (2 * half + 1)) or speaking[window].mean() < LOCAL_MIN_SPEECH:
             offsets.append(np.nan)
             confidences.append(0.0)
-            gains.append(0.0)
             continue
         u = mouth_signal[window] - mouth_signal[window].mean()
         v = projected[:, window] - projected[:, window].mean(axis=1, keepdims=True)
@@ -250,9 +248,8 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
         best = int(np.argmax(scores))
         offsets.append(refine_peak(lags_ms, scores, best))
         confidences.append(peak_to_sidelobe(lags_ms, scores, best))
-        gains.append(float(scores[best] - scores[at_clip]))
     return {"t": np.array(centres), "offset_ms": running_median3(np.array(offsets)),
-            "confidence": np.array(confidences), "gain": np.array(gains)}
+            "confidence": np.array(confidences)}
 
 
 def running_median3(values: np.ndarray) -> np.ndarray:
