@@ -198,7 +198,6 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
     stressed = series["syllable_stress_score"] >= limits["stress_score"]
     closeup = np.nan_to_num(series["face_height_ratio"], nan=0.0) >= limits["closeup_face_height"]
     frozen = series["speaking"] & (series["mouth_pixel_change"] < limits["frozen_pixel_change"])
-    reference = clip.offset_ms if clip.status in ("pass", "fail") else 0.0
     early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
     segments = []
     for t, start, end, is_stressed in zip(series["syllable_t"], series["syllable_start"], series["syllable_end"], stressed):
@@ -207,7 +206,7 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
             continue
         span = np.abs(frame_t - t) <= NUCLEUS_HALF_SPAN_S + 0.5 / fps
         offset, confidence = _local_at(series, t)
-        error = None if offset is None else offset - reference
+        error = offset  # the local sync error is the local offset itself (contract: tolerance +45 / -125 ms)
         if span.any() and frozen[span].mean() >= 0.5:
             rerender, severity = True, 1000.0
             reason = "the mouth stays still while the voice speaks (frozen or smeared mouth)"
