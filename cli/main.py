@@ -46,10 +46,12 @@ def _register() -> None:
     from cli.check import check_command
     from cli.config import config_command
     from cli.fit import fit_command
+    from cli.qa import qa_command
     from cli.submit import credits_command, submit_command
     from cli.trim import trim_command
 
-    for command in (check_command, trim_command, fit_command, submit_command, credits_command, config_command):
+    for command in (check_command, qa_command, trim_command, fit_command, submit_command, credits_command,
+                    config_command):
         lipgate.add_command(command)
 
 

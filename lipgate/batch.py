@@ -24,8 +24,8 @@ from lipgate.measurements import Measurements
 from lipgate.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, require_program
 from lipgate.results import worst_verdict
 
-COMMAND_MODULES = {"check": "preflight.runner"}
-"""Command -> module with the batch interface. `qa` adds "qa": "qa.runner"."""
+COMMAND_MODULES = {"check": "preflight.runner", "qa": "qa.runner"}
+"""Command -> module with the batch interface."""
 
 FOLDER_EXTENSIONS = {"check": VIDEO_EXTENSIONS | IMAGE_EXTENSIONS, "qa": VIDEO_EXTENSIONS}
 """The files a folder contributes to each command (by extension)."""

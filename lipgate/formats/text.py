@@ -50,10 +50,27 @@ def batch_verdict_line(batch, color: bool = False) -> str:
 
 
 def render(report, color: bool = False) -> str:
-    """Text view of a check report or a batch of reports."""
+    """Text view of a check report, a QA report, or a batch of them."""
     if hasattr(report, "reports"):
         return render_batch(report, color)
+    if getattr(report, "schema", "") == "lipgate/qa/v1":
+        return render_qa(report, color)
     return render_check(report, color)
+
+
+def render_qa(report, color: bool = False) -> str:
+    """QA: the whole-clip sync line, then the timestamps to re-render, worst first."""
+    sync = report.sync
+    lines = [f"lipgate qa: {report.input}"]
+    offset = "-" if sync.offset_ms is None else f"{sync.offset_ms:+.0f} ms"
+    lines.append(f"  sync  {offset} (confidence {sync.confidence:.1f}, {sync.fps:g} fps)  {sync.message}")
+    stressed = sum(segment.stressed for segment in report.segments)
+    to_redo = report.rerenders
+    lines.append(f"  {stressed} stressed syllable(s) in close-up checked, {len(to_redo)} moment(s) to re-render")
+    for segment in to_redo:
+        lines.append(f"  {paint('RE-RENDER', 'fail', color)}  {segment.start:7.2f}-{segment.end:.2f} s  {segment.reason}")
+    lines.append("verdict: " + paint(report.verdict.upper(), report.verdict, color))
+    return "\n".join(lines) + "\n"
 
 
 def render_check(report: CheckReport, color: bool = False) -> str:

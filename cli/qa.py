@@ -1,0 +1,24 @@
+"""`lipgate qa RENDERED...`: lip-audio sync of renders and the moments to re-render."""
+
+from __future__ import annotations
+
+import click
+
+from cli.common import batch_options, config_option, format_option, output_option, quiet_option, run_inputs
+
+
+@click.command("qa")
+@click.argument("inputs", metavar="RENDERED...", nargs=-1, required=True)
+@format_option
+@output_option
+@config_option
+@quiet_option
+@batch_options
+def qa_command(inputs, fmt, output, config_path, quiet, jobs, executor, scheduler, no_cache):
+    """Measure the lip-sync of rendered videos and flag the stressed close-ups to re-render.
+
+    RENDERED is a video with its sound, a folder of them or a glob; several make one batch report.
+    Exit 0 in sync, 1 a re-render is needed, 2 could not judge (no face, no speech, bad file)."""
+    from lipgate.config import load_config
+
+    run_inputs("qa", list(inputs), {}, load_config(config_path), fmt, output, quiet, jobs, executor, scheduler, no_cache)

@@ -1,0 +1,101 @@
+"""The QA report model: whole-clip sync and the stressed-syllable close-ups, as the contract's
+``lipgate/qa/v1`` JSON. Formats (text, json, and later html/junit) are views of it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from lipgate.results import TOOL
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), digits)
+
+
+@dataclass
+class QaSegment:
+    """A stressed syllable in a close-up (times in s on the input's timeline)."""
+
+    start: float
+    end: float
+    offset_ms: float | None
+    """Local offset (ms, positive = sound early); None where unmeasured."""
+    confidence: float
+    closeup: bool
+    stressed: bool
+    rerender: bool
+    reason: str
+    severity: float = 0.0
+    """How far past tolerance (ms; frozen mouth counts as the window length): orders the text view."""
+
+    def to_dict(self) -> dict:
+        return {
+            "start": round(self.start, 3), "end": round(self.end, 3),
+            "offset_ms": _round(self.offset_ms), "confidence": _round(self.confidence, 2),
+            "closeup": self.closeup, "stressed": self.stressed, "rerender": self.rerender, "reason": self.reason,
+        }
+
+
+@dataclass
+class SyncResult:
+    offset_ms: float | None
+    confidence: float
+    fps: float
+    status: str
+    """'pass', 'fail' (past tolerance), 'unsure' (confidence below the minimum: not judged) or
+    'skip' (could not be measured: no face, no speech, static face)."""
+    message: str
+    tolerance_ms: tuple[float, float] = (45.0, -125.0)
+
+
+@dataclass
+class QaReport:
+    input: str
+    sync: SyncResult
+    segments: list[QaSegment] = field(default_factory=list)
+    series: dict[str, Any] = field(default_factory=dict)
+    """Measured series for plots (local offsets over time, mouth motion...); not in the JSON contract."""
+
+    schema = "lipgate/qa/v1"
+
+    @property
+    def rerenders(self) -> list[QaSegment]:
+        """Segments to re-render, worst first."""
+        return sorted((s for s in self.segments if s.rerender), key=lambda s: (-s.severity, s.start))
+
+    @property
+    def verdict(self) -> str:
+        """'fail' when a segment needs a re-render or the clip is past tolerance; 'skip' when
+        sync could not be measured at all (exit 2, could not judge); else 'pass'."""
+        if self.sync.status == "fail" or self.rerenders:
+            return "fail"
+        if self.sync.status == "skip":
+            return "skip"
+        return "pass"
+
+    @property
+    def unjudged_reason(self) -> str | None:
+        """Why sync could not be judged (exit 2), else None."""
+        return self.sync.message if self.verdict == "skip" else None
+
+    @property
+    def exit_code(self) -> int:
+        return {"pass": 0, "fail": 1, "skip": 2}[self.verdict]
+
+    def to_dict(self) -> dict:
+        sync = {"offset_ms": _round(self.sync.offset_ms), "confidence": _round(self.sync.confidence, 2),
+                "fps": _round(self.sync.fps, 3)}
+        if self.sync.status in ("unsure", "skip"):
+            sync["note"] = self.sync.message
+        return {
+            "schema": self.schema,
+            "tool": dict(TOOL),
+            "input": self.input,
+            "verdict": self.verdict,
+            "sync": sync,
+            "segments": [segment.to_dict() for segment in self.segments],
+        }

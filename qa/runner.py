@@ -1,0 +1,290 @@
+"""`lipgate qa` as a library call: ``measure_qa`` (one streaming decode, cacheable
+Measurements) and ``judge_qa`` (thresholds only), composed by ``run_qa``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lipgate.cache import code_fingerprint
+from lipgate.config import Config
+from lipgate.errors import InputError
+from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
+from lipgate.measurements import Measurements
+from lipgate.timeline import segments_where
+from lipgate.media import MediaInfo, VideoDecoder, probe, read_audio
+from qa import sync
+from qa.features import AUDIO_SR, AudioFeatures, mouth_row
+from qa.report import QaReport, QaSegment, SyncResult
+from qa.settings import qa_limits
+from qa.shots import ShotChangeTracker, cut_frames, shot_ids
+from qa.syllables import SILENCE_DB, syllable_nuclei
+
+ANALYSIS_MAX_SIDE = 480
+"""Frames go to the face mesh at most 480 px on their longer side: MediaPipe crops the face to
+192 px, so larger frames only cost decoding and scaling."""
+MOTION_WINDOW_S = 0.4
+"""Mouth motion is averaged over this window: longer than a held consonant, shorter than the
+1.6 s freeze to catch."""
+FROZEN_FOR_ESTIMATE = 0.1
+"""Frames whose mouth changes less than this (grey levels, over ``MOTION_WINDOW_S``) while the
+voice speaks are left out of the offset estimate (the default ``frozen_pixel_change``; a
+measurement choice, so user overrides, which only change judgement, do not move it)."""
+MIN_FROZEN_S = 0.3
+"""A mouth still for this long while the voice speaks is flagged even without a stressed
+syllable in it: longer than a held consonant (the stillest 0.4 s of a corpus clip kept moving)."""
+NUCLEUS_HALF_SPAN_S = 0.1
+"""A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
+STATIC_FACE_STD = 0.01
+"""Below this spread (inter-ocular units) of the lip opening the face does not talk at all."""
+
+
+def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
+    width = max(1, width)
+    return np.convolve(values, np.ones(width) / width, mode="same")
+
+
+def mouth_pixel_change(grey: np.ndarray, previous: np.ndarray | None, observation) -> float:
+    """Mean absolute grey-level change (0-255) inside the outer-lip box, widened by half its
+    size, from the previous frame; NaN without a face or a previous frame."""
+    if previous is None or not observation.found:
+        return float("nan")
+    lips = observation.landmarks[list(OUTER_LIP_RING), :2]
+    (x0, y0), (x1, y1) = lips.min(axis=0), lips.max(axis=0)
+    pad_x, pad_y = 0.25 * (x1 - x0), 0.25 * (y1 - y0)
+    height, width = grey.shape
+    left, right = int(max(0, x0 - pad_x)), int(min(width, x1 + pad_x + 1))
+    top, bottom = int(max(0, y0 - pad_y)), int(min(height, y1 + pad_y + 1))
+    if right <= left or bottom <= top:
+        return float("nan")
+    return float(np.abs(grey[top:bottom, left:right] - previous[top:bottom, left:right]).mean())
+
+
+def smoothed_pixel_change(change: np.ndarray, fps: float) -> np.ndarray:
+    """The mouth's pixel change averaged over ``MOTION_WINDOW_S`` (frames without a face count as moving)."""
+    filled = np.where(np.isfinite(change), change, 255.0)
+    return _moving_mean(filled, int(round(MOTION_WINDOW_S * fps)))
+
+
+def speech_activity(samples: np.ndarray, sr: int, start_s: float, frame_t: np.ndarray) -> np.ndarray:
+    """Per-frame True where the speech is above the silence threshold of qa.syllables
+    (``SILENCE_DB`` under its 99th-percentile intensity), over a ``MOTION_WINDOW_S`` window."""
+    if samples.size == 0:
+        return np.zeros(len(frame_t), bool)
+    half = int(MOTION_WINDOW_S * sr / 2)
+    centres = np.round((frame_t - start_s) * sr).astype(int)
+    level = np.array([
+        10 * np.log10(np.mean(samples[max(0, c - half):max(0, c + half)] ** 2) + 1e-12) if 0 < c + half and c - half < samples.size else -120.0
+        for c in centres
+    ])
+    window = int(0.064 * sr)
+    frames = samples[: samples.size // window * window].reshape(-1, window)
+    loud = 10 * np.log10(np.percentile((frames ** 2).mean(axis=1), 99) + 1e-12) if frames.size else -120.0
+    return level > loud - SILENCE_DB
+
+
+@dataclass
+class PictureSeries:
+    """What one pass over the frames gives: per-frame times, mouth features, face size, shots."""
+
+    fps: float
+    frame_t: np.ndarray
+    mouth: np.ndarray
+    face_height_ratio: np.ndarray
+    mouth_pixel_change: np.ndarray
+    """Mean absolute grey-level change of the mouth box from the previous frame (NaN without a face)."""
+    shot: np.ndarray
+
+
+def decode_pictures(info: MediaInfo, progress=None) -> PictureSeries:
+    """Stream every frame through the face mesh; only a few numbers per frame are kept."""
+    decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    frame_t, mouth, face_height, pixel_change = [], [], [], []
+    shots = ShotChangeTracker()
+    previous_grey = None
+    with FaceTracker() as tracker:
+        for frame in decoder:
+            observation = tracker.observe(frame.rgb)
+            frame_t.append(frame.t)
+            mouth.append(mouth_row(observation))
+            face_height.append((observation.box[3] - observation.box[1]) / decoder.height if observation.found else np.nan)
+            shots.process(frame.rgb)
+            grey = frame.rgb.mean(axis=2, dtype=np.float32)
+            pixel_change.append(mouth_pixel_change(grey, previous_grey, observation))
+            previous_grey = grey
+            if progress is not None:
+                progress(frame.index + 1, decoder.expected_frames)
+    if not frame_t:
+        raise InputError(info.path, "no video frame could be decoded")
+    return PictureSeries(
+        fps=decoder.fps, frame_t=np.array(frame_t), mouth=np.array(mouth).reshape(-1, len(MOUTH_FEATURE_NAMES)),
+        face_height_ratio=np.array(face_height), mouth_pixel_change=np.array(pixel_change),
+        shot=shot_ids(len(frame_t), cut_frames(np.array(shots.distances), decoder.fps)),
+    )
+
+
+def measure_qa(path: str | Path, progress=None) -> Measurements:
+    """Decode once (frames streamed through the face mesh), measure sync, syllables, motion, shots."""
+    info = probe(path, expect={"video"})
+    if info.audio is None:
+        raise InputError(path, "has no audio track: lip sync needs the rendered sound")
+    samples, sr = read_audio(info, sr=AUDIO_SR)
+    return analyse(decode_pictures(info, progress), samples, sr, info.audio.start_s)
+
+
+def analyse(pictures: PictureSeries, samples: np.ndarray, sr: int, audio_start_s: float) -> Measurements:
+    """Sync, local offsets, syllables and mouth motion from the picture series and the sound
+    (mono ``samples`` at ``sr`` Hz starting at ``audio_start_s`` on the container timeline)."""
+    fps, frame_t, mouth = pictures.fps, pictures.frame_t, pictures.mouth
+    audio = AudioFeatures(samples, sr, audio_start_s, window_s=1.0 / fps)
+    face_found = np.all(np.isfinite(mouth), axis=1)
+    speaking = speech_activity(samples, sr, audio_start_s, frame_t)
+    values = {"fps": fps, "frames": len(frame_t), "video_start_s": float(frame_t[0]),
+              "audio_start_s": audio_start_s, "audio_duration_s": samples.size / sr,
+              "face_share": float(face_found.mean()), "speech_share": float(speaking.mean())}
+    problem = None
+    if face_found.sum() < sync.MIN_FRAMES:
+        problem = "no face found in enough frames to see the lips"
+    elif not speaking.any():
+        problem = "no speech in the sound track"
+    elif np.nanstd(mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]) < STATIC_FACE_STD:
+        problem = "the mouth never moves (a still face)"
+    mouth_change = smoothed_pixel_change(pictures.mouth_pixel_change, fps)
+    # a mouth frozen while the voice speaks carries no lip information: keep it out of the clip's offset
+    moving = ~(speaking & (mouth_change < FROZEN_FOR_ESTIMATE))
+    clip = sync.unmeasured(sync.candidate_lags_ms()) if problem else sync.estimate_offset(frame_t, mouth, audio, rows=moving)
+    if problem is None and clip.offset_ms is None:
+        problem = "too few frames with a face inside the sound's time range"
+    local = sync.local_offsets(frame_t, mouth, audio, clip, pictures.shot, speaking, fps)
+    values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
+                   "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
+                   "unmeasured_reason": problem})
+    series = {
+        "frame_t": frame_t, "mouth": mouth, "face_height_ratio": pictures.face_height_ratio, "shot": pictures.shot,
+        "speaking": speaking, "mouth_pixel_change": mouth_change,
+        "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
+        "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
+    }
+    for name, column in syllable_nuclei(samples, sr, audio_start_s).items():
+        series[f"syllable_{name}"] = column
+    return Measurements(values=values, series=series)
+
+
+def _sync_result(measured: Measurements, limits: dict) -> SyncResult:
+    fps = float(measured.get("fps"))
+    offset, confidence = measured.get("offset_ms"), float(measured.get("confidence") or 0.0)
+    early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    tolerance = (early, late)
+    if measured.get("unmeasured_reason") or offset is None:
+        return SyncResult(None, 0.0, fps, "skip", f"lip sync could not be measured: {measured.get('unmeasured_reason')}", tolerance)
+    if confidence < limits["min_confidence"]:
+        return SyncResult(offset, confidence, fps, "unsure",
+                          f"unsure: no clear match between lips and sound (confidence {confidence:.1f} < {limits['min_confidence']:g})",
+                          tolerance)
+    if offset > early:
+        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {offset:.0f} ms before the lips (tolerance +{early:g} ms): shift the audio later by {offset:.0f} ms", tolerance)
+    if offset < late:
+        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {-offset:.0f} ms after the lips (tolerance {late:g} ms): shift the audio earlier by {-offset:.0f} ms", tolerance)
+    return SyncResult(offset, confidence, fps, "pass", f"in sync ({offset:+.0f} ms)", tolerance)
+
+
+def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[QaSegment]:
+    series = measured.series
+    frame_t = series["frame_t"]
+    if len(frame_t) == 0 or clip.status == "skip":
+        return []
+    fps = clip.fps
+    stressed = series["syllable_stress_score"] >= limits["stress_score"]
+    closeup = np.nan_to_num(series["face_height_ratio"], nan=0.0) >= limits["closeup_face_height"]
+    frozen = series["speaking"] & (series["mouth_pixel_change"] < limits["frozen_pixel_change"])
+    early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    segments = []
+    for t, start, end, is_stressed in zip(series["syllable_t"], series["syllable_start"], series["syllable_end"], stressed):
+        frame = int(np.clip(np.searchsorted(frame_t, t), 0, len(frame_t) - 1))
+        if not (is_stressed and closeup[frame]):
+            continue
+        span = np.abs(frame_t - t) <= NUCLEUS_HALF_SPAN_S + 0.5 / fps
+        offset, confidence = _local_at(series, t)
+        error = offset  # the local sync error is the local offset itself (contract: tolerance +45 / -125 ms)
+        if span.any() and frozen[span].mean() >= 0.5:
+            rerender, severity = True, 1000.0
+            reason = "the mouth stays still while the voice speaks (frozen or smeared mouth)"
+        elif offset is None or confidence < limits["min_local_confidence"]:
+            rerender, severity = False, 0.0
+            reason = "sync unsure here: the lips and the sound do not match clearly"
+        elif error > early:
+            rerender, severity = True, error - early
+            reason = f"the sound comes {error:.0f} ms before the lips here (tolerance +{early:g} ms)"
+        elif error < late:
+            rerender, severity = True, late - error
+            reason = f"the sound comes {-error:.0f} ms after the lips here (tolerance {late:g} ms)"
+        else:
+            rerender, severity = False, 0.0
+            reason = f"in sync here ({error:+.0f} ms)"
+        segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity))
+    segments += _frozen_stretches(series, frame_t, frozen & closeup, fps, segments)
+    return sorted(segments, key=lambda segment: segment.start)
+
+
+def _frozen_stretches(series: dict, frame_t: np.ndarray, frozen: np.ndarray, fps: float,
+                      found: list[QaSegment]) -> list[QaSegment]:
+    """A frozen mouth while the voice speaks, in a close-up, for at least ``MIN_FROZEN_S``, is a
+    render failure whether or not a stressed syllable falls in it: one segment per stretch not
+    already flagged (``stressed`` false)."""
+    extra = []
+    for stretch in segments_where(frame_t, frozen, 1.0 / fps, min_duration_s=MIN_FROZEN_S, merge_gap_s=0.2):
+        if any(s.rerender and s.start < stretch.end and s.end > stretch.start for s in found):
+            continue
+        offset, confidence = _local_at(series, (stretch.start + stretch.end) / 2)
+        extra.append(QaSegment(stretch.start, stretch.end, offset, confidence, True, False, True,
+                               "the mouth stays still while the voice speaks (frozen or smeared mouth)",
+                               1000.0 + stretch.end - stretch.start))
+    return extra
+
+
+def _local_at(series: dict, t: float) -> tuple[float | None, float]:
+    """Local offset and confidence of the window centred nearest ``t``."""
+    local_t = series["local_t"]
+    if len(local_t) == 0:
+        return None, 0.0
+    k = int(np.argmin(np.abs(local_t - t)))
+    offset = float(series["local_offset_ms"][k])
+    return (offset if np.isfinite(offset) else None), float(series["local_confidence"][k])
+
+
+PLOT_SERIES = ("frame_t", "mouth_pixel_change", "speaking", "face_height_ratio", "local_t", "local_offset_ms",
+               "local_confidence", "sync_lags_ms", "sync_scores", "syllable_t", "syllable_stress_score")
+
+
+def judge_qa(measured: Measurements, input_path: str | Path, config: Config | None = None) -> QaReport:
+    """Judge QA measurements under the configuration's thresholds."""
+    limits = qa_limits((config or Config()).qa)
+    clip = _sync_result(measured, limits)
+    series = {name: measured.series[name] for name in PLOT_SERIES if name in measured.series}
+    return QaReport(str(input_path), clip, _segments(measured, limits, clip), series)
+
+
+def run_qa(path: str | Path, config: Config | None = None, progress=None) -> QaReport:
+    return judge_qa(measure_qa(path, progress=progress), path, config)
+
+
+# The batch interface (lipgate.batch): measure one input (cacheable), then judge it.
+COMMAND = "qa"
+MEASURING_MODULES = ("qa", "lipgate.face", "lipgate.media")
+MEASUREMENT_SETTINGS = f"qa-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
+"""Everything besides the file's content that changes what ``measure_input`` returns (the cache key)."""
+
+
+def input_files(input_path: str, options: dict) -> list[str]:
+    """The files whose content the measurements depend on: the render alone."""
+    return [input_path]
+
+
+def measure_input(input_path: str, options: dict, progress=None) -> Measurements:
+    return measure_qa(input_path, progress=progress)
+
+
+def judge_input(input_path: str, options: dict, measured: Measurements, config: Config | None = None) -> QaReport:
+    return judge_qa(measured, input_path, config)

@@ -1,0 +1,41 @@
+"""Thresholds of `lipgate qa`, each with its source. Users override them in ``[tool.lipgate.qa]``."""
+
+from __future__ import annotations
+
+from preflight.checks.base import Threshold
+
+QA_THRESHOLDS: dict[str, Threshold] = {
+    "tolerance_early_ms": Threshold(
+        45.0, "ms", "ITU-R BT.1359-1 (1998): sound ahead of picture detectable from +45 ms",
+        "largest tolerated offset with the sound before the picture"),
+    "tolerance_late_ms": Threshold(
+        -125.0, "ms", "ITU-R BT.1359-1 (1998): sound behind picture detectable from -125 ms",
+        "largest tolerated offset with the sound after the picture (negative)"),
+    "min_confidence": Threshold(
+        1.0, "psr", "measurement: the least sure corpus clips score 1.2-2.0 and still follow every "
+        "shift; a static face or no speech scores 0 (bench/qa_sync.py)",
+        "offsets with a lower peak-to-sidelobe ratio are reported as unsure and not judged"),
+    "min_local_confidence": Threshold(
+        2.0, "psr", "measurement: the chance peaks of 1.2 s windows on the untouched corpus clips "
+        "(talk1 3.4-4.0 s, -190 ms) scored 1.3-1.8; one window on talk5 still passes it (bench/qa_sync.py)",
+        "local offsets with a lower peak-to-sidelobe ratio are not judged"),
+    "closeup_face_height": Threshold(
+        0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
+        "(brow to chin) a quarter or more of the frame height",
+        "a frame is a close-up when the face mesh is at least this share of the frame height"),
+    "stress_score": Threshold(
+        1.0, "-", "prominence sum in just-noticeable units (3 dB, 2 semitones, x1.4 length); see docs/qa.md",
+        "a syllable is stressed when its prominence score reaches this"),
+    "frozen_pixel_change": Threshold(
+        0.1, "grey levels", "measurement: a repeated frame changes 0.0 after H.264 encoding; the "
+        "least-moving 0.4 s of the corpus clips still changed 0.24 (bench/qa_sync.py)",
+        "the mouth counts as frozen while speech goes on when its box changes less than this "
+        "(mean absolute grey-level change per frame over 0.4 s)"),
+}
+
+
+def qa_limits(overrides: dict | None = None) -> dict[str, float]:
+    """Default QA thresholds with the user's overrides applied."""
+    values = {name: threshold.value for name, threshold in QA_THRESHOLDS.items()}
+    values.update({name: float(value) for name, value in (overrides or {}).items()})
+    return values

@@ -1,0 +1,91 @@
+"""The estimator on signals with a known lag (no video, no face mesh): sign, magnitude, confidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa import sync
+from fixtures.synth import loudness_envelope
+from qa.features import AudioFeatures
+
+SR = 16_000
+FPS = 25.0
+
+
+def babble(duration_s: float, seed: int = 0) -> np.ndarray:
+    """Speech-like sound: syllable-rate bursts (3-6 per s) of harmonic tones and noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(duration_s * SR)) / SR
+    envelope = np.zeros_like(t)
+    position = 0.1
+    while position < duration_s - 0.2:
+        length = rng.uniform(0.08, 0.3)
+        envelope += np.exp(-0.5 * ((t - position - length / 2) / (length / 3)) ** 2) * rng.uniform(0.3, 1.0)
+        position += length + rng.uniform(0.02, 0.25)
+    f0 = 120 + 20 * np.sin(2 * np.pi * 0.5 * t)
+    voice = sum(np.sin(2 * np.pi * k * np.cumsum(f0) / SR) / k for k in range(1, 8))
+    return (envelope * (voice + 0.3 * rng.standard_normal(t.size)) * 0.1).astype(np.float32), envelope
+
+
+def mouth_from_envelope(samples: np.ndarray, frame_t: np.ndarray, sound_early_s: float) -> np.ndarray:
+    """Mouth features that open with the sound's loudness (the talking fixture's model, 40 ms RMS)
+    ``sound_early_s`` later than the sound (the picture lags when positive)."""
+    opening = loudness_envelope(np.concatenate([np.zeros(SR, np.float32), samples, np.zeros(SR, np.float32)]), SR,
+                                1000.0, samples.size * 1000 // SR + 2000)
+    opening = np.interp(frame_t - sound_early_s, np.arange(opening.size) / 1000.0 - 1.0, opening)
+    rng = np.random.default_rng(1)
+    noise = lambda: 0.02 * rng.standard_normal(frame_t.size)  # noqa: E731  landmark jitter
+    return np.column_stack([0.3 * opening + noise(), 1.0 - 0.05 * opening + noise(), 0.1 * opening ** 1.5 + noise(),
+                            2.0 + 0.2 * opening + noise(), 0.5 + 0.3 * opening + noise()])
+
+
+@pytest.mark.parametrize("sound_early_ms", [-200.0, -90.0, 0.0, 60.0, 180.0])
+def test_offset_sign_and_magnitude(sound_early_ms):
+    samples, envelope = babble(8.0)
+    frame_t = np.arange(int(8.0 * FPS)) / FPS
+    mouth = mouth_from_envelope(samples, frame_t, sound_early_ms / 1000.0)
+    estimate = sync.estimate_offset(frame_t, mouth, AudioFeatures(samples, SR, 0.0, window_s=1 / FPS))
+    assert estimate.offset_ms == pytest.approx(sound_early_ms, abs=1000 / FPS)
+    assert estimate.confidence > 3.0
+
+
+def test_audio_start_time_counts():
+    """The same sound declared to start 150 ms later on the container timeline is 150 ms later."""
+    samples, envelope = babble(8.0, seed=3)
+    frame_t = np.arange(int(8.0 * FPS)) / FPS
+    mouth = mouth_from_envelope(samples, frame_t, 0.0)
+    on_time = sync.estimate_offset(frame_t, mouth, AudioFeatures(samples, SR, 0.0, window_s=1 / FPS))
+    late = sync.estimate_offset(frame_t, mouth, AudioFeatures(samples, SR, 0.15, window_s=1 / FPS))
+    assert late.offset_ms - on_time.offset_ms == pytest.approx(-150.0, abs=1000 / FPS)
+
+
+def test_unrelated_mouth_gets_low_confidence():
+    samples, _ = babble(8.0, seed=4)
+    frame_t = np.arange(int(8.0 * FPS)) / FPS
+    mouth = mouth_from_envelope(babble(8.0, seed=9)[0], frame_t, 0.0)
+    related = mouth_from_envelope(samples, frame_t, 0.0)
+    audio = AudioFeatures(samples, SR, 0.0, window_s=1 / FPS)
+    assert sync.estimate_offset(frame_t, mouth, audio).confidence < sync.estimate_offset(frame_t, related, audio).confidence
+
+
+def test_local_offsets_find_a_slipped_stretch():
+    samples, envelope = babble(10.0, seed=5)
+    frame_t = np.arange(int(10.0 * FPS)) / FPS
+    mouth = mouth_from_envelope(samples, frame_t, 0.0)
+    late = mouth_from_envelope(samples, frame_t, 0.2)
+    stretch = (frame_t >= 4.0) & (frame_t < 5.6)
+    mouth[stretch] = late[stretch]
+    audio = AudioFeatures(samples, SR, 0.0, window_s=1 / FPS)
+    clip = sync.estimate_offset(frame_t, mouth, audio)
+    local = sync.local_offsets(frame_t, mouth, audio, clip, np.zeros(frame_t.size, int), np.ones(frame_t.size, bool), FPS)
+    inside = (local["t"] >= 4.6) & (local["t"] <= 5.0)
+    outside = (local["t"] >= 1.5) & (local["t"] <= 3.0)
+    assert np.nanmedian(local["offset_ms"][inside]) == pytest.approx(200.0, abs=1000 / FPS)
+    assert np.nanmedian(local["offset_ms"][outside]) == pytest.approx(0.0, abs=1000 / FPS)
+
+
+def test_refine_peak_interpolates_between_steps():
+    lags = np.arange(-50.0, 51.0, 5.0)
+    scores = -(lags - 12.0) ** 2
+    assert sync.refine_peak(lags, scores, int(np.argmax(scores))) == pytest.approx(12.0, abs=0.5)
