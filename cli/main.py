@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 
@@ -11,8 +12,30 @@ from lipgate import __version__
 from lipgate.errors import LipgateError
 
 
+COMMANDS = {
+    "check": "cli.check:check_command",
+    "qa": "cli.qa:qa_command",
+    "trim": "cli.trim:trim_command",
+    "fit": "cli.fit:fit_command",
+    "submit": "cli.submit:submit_command",
+    "credits": "cli.submit:credits_command",
+    "config": "cli.config:config_command",
+}
+"""Command name -> its click command, imported only when that command runs (start-up time)."""
+
+
 class LipgateGroup(click.Group):
-    """Turns every error into one line on stderr and exit 2 (a traceback only with --debug)."""
+    """Loads commands lazily; turns every error into one line on stderr and exit 2 (a traceback
+    only with --debug)."""
+
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
 
     def invoke(self, ctx):
         try:
@@ -40,22 +63,6 @@ class LipgateGroup(click.Group):
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
 def lipgate(debug: bool) -> None:
     """Preflight lint and post-render QA for AI lip-sync."""
-
-
-def _register() -> None:
-    from cli.check import check_command
-    from cli.config import config_command
-    from cli.fit import fit_command
-    from cli.qa import qa_command
-    from cli.submit import credits_command, submit_command
-    from cli.trim import trim_command
-
-    for command in (check_command, qa_command, trim_command, fit_command, submit_command, credits_command,
-                    config_command):
-        lipgate.add_command(command)
-
-
-_register()
 
 
 def silence_native_stderr() -> None:

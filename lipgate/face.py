@@ -128,13 +128,14 @@ def _fit_weak_perspective(reference: np.ndarray, observed_xy: np.ndarray, scale:
     Updates are R <- R exp([d]x), s <- s exp(e), t <- t + u, with the analytic Jacobian
     d(s R X)/dd = -s R [X]x (first two rows)."""
     skew = _skew(reference)
+    offsets = np.tile(np.eye(2), (len(reference), 1))
     for _ in range(iterations):
         rotated = reference @ rotation.T
         residual = (scale * rotated[:, :2] + offset_xy - observed_xy).ravel()
         d_rotation = -scale * np.einsum("ij,njk->nik", rotation[:2], skew).reshape(-1, 3)
         jacobian = np.concatenate([d_rotation, (scale * rotated[:, :2]).reshape(-1, 1),
-                                   np.tile(np.eye(2), (len(reference), 1))], axis=1)
-        step = np.linalg.lstsq(jacobian, -residual, rcond=None)[0]
+                                   offsets], axis=1)
+        step = np.linalg.solve(jacobian.T @ jacobian, -jacobian.T @ residual)  # 6 x 6 normal equations
         rotation = rotation @ cv2.Rodrigues(step[:3].reshape(3, 1))[0]
         scale *= float(np.exp(step[3]))
         offset_xy = offset_xy + step[4:6]

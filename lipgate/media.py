@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+import queue
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -249,47 +251,83 @@ class VideoDecoder:
     """Iterate the frames of a video at a constant rate and an analysis size, one at a time.
 
     ffmpeg decodes, converts to ``fps`` and scales (``flags=area``, so a region's mean light is
-    preserved); this class only reads fixed-size raw frames from its pipe. After iteration,
-    ``frames_read`` and ``expected_frames`` tell whether the file ended early.
+    preserved); a reader thread keeps up to ``read_ahead`` raw frames queued (bounded memory:
+    32 frames of 640 x 360 are 22 MB), so decoding overlaps the analysis and ``start()`` lets it
+    begin before the analyzers are ready. After iteration, ``frames_read`` and
+    ``expected_frames`` tell whether the file ended early.
     """
 
-    def __init__(self, info: MediaInfo, max_side: int = 480, fps: float | None = None):
+    def __init__(self, info: MediaInfo, max_side: int = 480, fps: float | None = None, read_ahead: int = 32):
         if info.video is None:
             raise InputError(info.path, "has no video stream")
         self.info = info
         self.fps = fps or info.video.fps
         self.width, self.height = analysis_size(info.video.width, info.video.height, max_side)
+        self.read_ahead = read_ahead
         self.frames_read = 0
         duration = info.video.duration_s
         self.expected_frames = int(round(duration * self.fps)) if duration else None
+        self._proc = None
 
-    def __iter__(self) -> Iterator[Frame]:
-        ffmpeg = require_program("ffmpeg")
-        frame_bytes = self.width * self.height * 3
+    def _command(self) -> list[str]:
         scale = f"scale={self.width}:{self.height}:flags=area"
         if self.info.kind == "image":
             picture = ["-vf", scale, "-frames:v", "1"]
         else:
             picture = ["-vf", f"fps={self.fps:.6f},{scale}"]
-        command = [
-            ffmpeg, "-nostdin", "-v", "error", "-i", str(self.info.path), "-map", "0:v:0", "-an", "-sn", "-dn",
-            *picture, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
-        ]
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=frame_bytes * 2)
-        start = self.info.video.start_s
+        return [require_program("ffmpeg"), "-nostdin", "-v", "error", "-i", str(self.info.path), "-map", "0:v:0",
+                "-an", "-sn", "-dn", *picture, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
+
+    def start(self) -> "VideoDecoder":
+        """Start ffmpeg and the read-ahead thread now (idempotent)."""
+        if self._proc is None:
+            self._proc = subprocess.Popen(self._command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            self._queue: queue.Queue = queue.Queue(maxsize=self.read_ahead)
+            self._stop = threading.Event()
+            self._reader = threading.Thread(target=self._read_frames, name="lipgate-decode", daemon=True)
+            self._reader.start()
+        return self
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read_frames(self) -> None:
+        frame_bytes = self.width * self.height * 3
         try:
             while True:
-                buffer = proc.stdout.read(frame_bytes)
-                if len(buffer) < frame_bytes:
+                buffer = self._proc.stdout.read(frame_bytes)
+                if len(buffer) < frame_bytes or not self._put(buffer):
                     break
+        except (OSError, ValueError):  # the pipe was closed by an early stop
+            pass
+        self._put(None)
+
+    def __iter__(self) -> Iterator[Frame]:
+        self.start()
+        proc, start = self._proc, self.info.video.start_s
+        finished = False
+        try:
+            while (buffer := self._queue.get()) is not None:
                 rgb = np.frombuffer(buffer, np.uint8).reshape(self.height, self.width, 3)
                 yield Frame(self.frames_read, start + self.frames_read / self.fps, rgb)
                 self.frames_read += 1
+            finished = True
         finally:
+            self._stop.set()
+            if not finished:
+                proc.kill()
+            self._reader.join()
             proc.stdout.close()
             stderr = proc.stderr.read().decode("utf-8", "replace")
             proc.stderr.close()
             returncode = proc.wait()
+            self._proc = None
         if returncode != 0 and self.frames_read == 0:
             raise InputError(self.info.path, f"video could not be decoded ({_last_line(stderr)})")
         if self.expected_frames and self.frames_read < 0.9 * self.expected_frames - 2:

@@ -24,7 +24,7 @@ def measure_visual(info: MediaInfo, progress=None) -> Measurements:
     """Face and light measurements of a video (streamed) or a still."""
     if info.kind == "image":
         return _measure_still(info)
-    decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE).start()  # decodes while MediaPipe loads
     face_every = max(1, round(decoder.fps / FACE_ANALYSIS_FPS))
     faces = FaceSeriesAnalyzer()
     light = FaceLightAnalyzer(max_age=3 * face_every)

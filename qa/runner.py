@@ -100,7 +100,7 @@ class PictureSeries:
 
 def decode_pictures(info: MediaInfo, progress=None) -> PictureSeries:
     """Stream every frame through the face mesh; only a few numbers per frame are kept."""
-    decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE).start()  # decodes while MediaPipe loads
     frame_t, mouth, face_height, pixel_change = [], [], [], []
     shots = ShotChangeTracker()
     previous_grey = None
