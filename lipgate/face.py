@@ -41,8 +41,9 @@ FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
 # away from the mouth so that speaking does not change their brightness.
 FOREHEAD_PATCH = (10, 109, 67, 103, 151, 338, 297, 332)
 CHEEK_PATCHES = ((50, 101, 118, 117, 123, 187, 205), (280, 330, 347, 346, 352, 411, 425))
-# Skin just around the mouth (not the lips): where a shadow across the mouth shows.
-PERIORAL_PATCH = (164, 167, 37, 0, 267, 393, 200, 199, 175, 18, 313, 83)
+# Skin just around the mouth, never the lips or the mouth opening: the philtrum (between the nose
+# and the upper lip) and the chin below the lower lip. Where a shadow across the mouth shows.
+PERIORAL_PATCHES = ((164, 167, 393, 165, 391), (18, 200, 83, 313))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lipgate.face import CHEEK_PATCHES, FOREHEAD_PATCH, PERIORAL_PATCH, patch_mean
+from lipgate.face import CHEEK_PATCHES, FOREHEAD_PATCH, PERIORAL_PATCHES, patch_mean
 from lipgate.measurements import Measurements
 
 
@@ -82,7 +82,7 @@ class FaceLightAnalyzer:
         else:  # the patches moved: take this frame's change in the old ones
             self._chained *= _skin_light(luminance, previous - origin) / max(self._previous_light, 1e-6)
         self._previous_landmarks, self._previous_light = landmarks, light
-        perioral = patch_mean(luminance, landmarks - origin, PERIORAL_PATCH)
+        perioral = float(np.nanmean([patch_mean(luminance, landmarks - origin, patch) for patch in PERIORAL_PATCHES]))
         self._rows.append((t, light, self._chained, perioral, frame_light))
 
     def measurements(self) -> Measurements:

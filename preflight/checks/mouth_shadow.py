@@ -13,7 +13,7 @@ class MouthShadow(Check):
     unit = "ratio"
     title = "Light on the mouth"
     thresholds = {
-        "warn_below": Threshold(0.45, "ratio", "lipgate calibration: the skin around the mouth measures 0.7 to 1.1 of the forehead-and-cheek light on evenly lit faces; under 0.45 it is in shadow"),
+        "warn_below": Threshold(0.45, "ratio", "lipgate calibration: on the corpus clips the philtrum and chin measure 0.59 to 1.39 of the forehead-and-cheek light (5th to 95th percentile); under 0.45 the mouth is in shadow"),
         "min_duration_s": Threshold(0.5, "s", "lipgate: shorter dips are head motion"),
     }
 
@@ -30,7 +30,7 @@ class MouthShadow(Check):
         if measured.get("kind") == "image":
             segments, flagged = [], value < limits["warn_below"]
         else:
-            segments = segments_where(t, dark, median_period_s(t), min_duration_s=limits["min_duration_s"])
+            segments = segments_where(t, dark, median_period_s(t), min_duration_s=limits["min_duration_s"], merge_gap_s=0.2)
             flagged = bool(segments)
         details = {"min_ratio": float(np.nanmin(ratio))}
         if flagged:

@@ -63,3 +63,16 @@ def padded_audio(speech: Path, out: Path, pad_s: float) -> Path:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(speech), "-af", f"apad=pad_dur={pad_s}",
                     str(out)], check=True)
     return out
+
+
+def shadowed_mouth(speech: Path, out: Path, gain: float = 0.3, duration_s: float = 3.0) -> Path:
+    """Talking portrait whose face below the nose gets ``gain`` of its light (a hat brim's shadow)."""
+    landmarks = synth.portrait_landmarks(512)
+    top = int(landmarks[2, 1])  # just under the nose
+
+    def shadow(i, t, rgb):
+        rgb = rgb.copy()
+        rgb[top:] = scale_light(rgb[top:], gain)
+        return rgb
+
+    return synth.talking_portrait(out, speech, fps=FPS, duration_s=duration_s, frame_filter=shadow)

@@ -109,3 +109,12 @@ def test_duration_mismatch_value_and_fix(generated, truth_dir, pad_s, status, mo
     if mode:
         assert check.details["mode"] == mode
         assert "lipgate fit" in check.fix
+
+
+def test_shadow_across_the_mouth_warns(generated, truth_dir, steady_clip):
+    clip = media_truth.shadowed_mouth(generated["speech"], truth_dir / "shadow.mp4")
+    check = run_check(clip).check("mouth_shadow")
+    assert check.status == "warn"
+    assert check.value == pytest.approx(0.3 * 1.27, abs=0.12)  # the unshadowed portrait measures 1.27
+    assert check.segments and check.segments[0].end - check.segments[0].start > 2.0
+    assert run_check(steady_clip).check("mouth_shadow").status == "pass"
