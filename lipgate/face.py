@@ -115,25 +115,18 @@ def reference_mesh() -> np.ndarray:
     return np.load(REFERENCE_PATH)
 
 
-def _skew(vectors: np.ndarray) -> np.ndarray:
-    """Cross-product matrices [v]x of an (n, 3) array, shape (n, 3, 3)."""
-    x, y, z = vectors[:, 0], vectors[:, 1], vectors[:, 2]
-    zero = np.zeros_like(x)
-    return np.stack([np.stack([zero, -z, y], -1), np.stack([z, zero, -x], -1), np.stack([-y, x, zero], -1)], -2)
-
-
 def _fit_weak_perspective(reference: np.ndarray, observed_xy: np.ndarray, scale: float, rotation: np.ndarray,
                           offset_xy: np.ndarray, iterations: int = 12) -> tuple[float, np.ndarray, np.ndarray]:
     """Gauss-Newton fit of s, R, t minimising |(s R X)_xy + t - x|^2 over all landmarks.
 
     Updates are R <- R exp([d]x), s <- s exp(e), t <- t + u, with the analytic Jacobian
     d(s R X)/dd = -s R [X]x (first two rows)."""
-    skew = _skew(reference)
     offsets = np.tile(np.eye(2), (len(reference), 1))
     for _ in range(iterations):
         rotated = reference @ rotation.T
         residual = (scale * rotated[:, :2] + offset_xy - observed_xy).ravel()
-        d_rotation = -scale * np.einsum("ij,njk->nik", rotation[:2], skew).reshape(-1, 3)
+        # row i of R[:2] [X]x is r_i x X
+        d_rotation = -scale * np.stack([np.cross(rotation[0], reference), np.cross(rotation[1], reference)], axis=1).reshape(-1, 3)
         jacobian = np.concatenate([d_rotation, (scale * rotated[:, :2]).reshape(-1, 1),
                                    offsets], axis=1)
         step = np.linalg.solve(jacobian.T @ jacobian, -jacobian.T @ residual)  # 6 x 6 normal equations
@@ -229,14 +222,3 @@ class FaceTracker:
         largest = max(meshes, key=lambda m: np.ptp(m[:, 0]) * np.ptp(m[:, 1]))
         box = (float(largest[:, 0].min()), float(largest[:, 1].min()), float(largest[:, 0].max()), float(largest[:, 1].max()))
         return FaceObservation(len(meshes), largest, head_pose(largest), box)
-
-
-def patch_mean(channel: np.ndarray, landmarks: np.ndarray, patch: tuple[int, ...]) -> float:
-    """Mean of ``channel`` (H x W) inside the bounding box of the patch's landmarks."""
-    points = landmarks[list(patch), :2]
-    height, width = channel.shape
-    x0, y0 = np.clip(np.floor(points.min(axis=0)).astype(int), 0, [width - 1, height - 1])
-    x1, y1 = np.clip(np.ceil(points.max(axis=0)).astype(int) + 1, 1, [width, height])
-    if x1 <= x0 or y1 <= y0:
-        return float("nan")
-    return float(channel[y0:y1, x0:x1].mean())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lipgate.face import CHEEK_PATCHES, FOREHEAD_PATCH, PERIORAL_PATCHES, patch_mean
+from lipgate.face import CHEEK_PATCHES, FOREHEAD_PATCH, PERIORAL_PATCHES
 from lipgate.measurements import Measurements
 
 
@@ -28,64 +28,79 @@ def relative_luminance(rgb: np.ndarray) -> np.ndarray:
     return _LINEAR[rgb] @ _LUMA_WEIGHTS
 
 
-def _skin_light(luminance: np.ndarray, landmarks: np.ndarray) -> float:
-    """Mean luminance of the forehead and cheek patches located by ``landmarks``."""
-    patches = [patch_mean(luminance, landmarks, FOREHEAD_PATCH)] + [patch_mean(luminance, landmarks, p) for p in CHEEK_PATCHES]
-    return float(np.nanmean(patches))
+SKIN_PATCHES = (FOREHEAD_PATCH, *CHEEK_PATCHES)
+
+
+def patch_boxes(landmarks: np.ndarray, patches, width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """(x0, y0, x1, y1) pixel box around each patch's landmarks, clipped to the frame."""
+    boxes = []
+    for patch in patches:
+        points = landmarks[list(patch), :2]
+        x0, y0 = np.clip(np.floor(points.min(axis=0)).astype(int), 0, [width - 1, height - 1])
+        x1, y1 = np.clip(np.ceil(points.max(axis=0)).astype(int) + 1, 1, [width, height])
+        if x1 > x0 and y1 > y0:
+            boxes.append((int(x0), int(y0), int(x1), int(y1)))
+    return boxes
+
+
+def boxes_light(rgb: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> float:
+    """Mean relative luminance of the boxes (each box's mean, averaged); NaN without a box."""
+    if not boxes:
+        return float("nan")
+    return float(np.mean([relative_luminance(rgb[y0:y1, x0:x1]).mean() for x0, y0, x1, y1 in boxes]))
 
 
 class FaceLightAnalyzer:
     """Per frame: ``light_face`` (forehead and cheeks), ``light_face_chained`` (the same, with each
-    frame-to-frame change measured inside one fixed set of patches), ``light_perioral`` (skin
-    around the mouth) and ``light_frame`` (whole frame), all relative luminance.
+    frame-to-frame change measured inside one fixed set of patches) and ``light_perioral`` (skin
+    around the mouth), all relative luminance.
 
     The face is located every few frames; when the patches move to new landmarks, the plain
     series steps with them. The chained series does not: on such a frame the change is taken in
     the previous patches, so landmark updates add no false flicker. Landmarks are used while at
     most ``max_age`` frames old (a flash or a blink of the detector does not blank the
     measurement: the light where the face was is exactly what a flash changes); NaN after that.
+    Only the patches' pixels are converted to luminance: a few thousand per frame.
     """
 
     def __init__(self, max_age: int = 4):
         self.max_age = max_age
-        self._rows: list[tuple[float, float, float, float, float]] = []
+        self._rows: list[tuple[float, float, float, float]] = []
         self._landmarks = None
-        self._previous_landmarks = None
+        self._boxes = None  # (skin boxes, perioral boxes) of ``_landmarks``
+        self._previous_skin = None  # skin boxes used on the previous frame
         self._previous_light = np.nan
         self._chained = np.nan
         self._age = 0
 
     def update_face(self, landmarks: np.ndarray | None) -> None:
         if landmarks is not None:
-            self._landmarks = landmarks
+            self._landmarks, self._boxes = landmarks, None
             self._age = 0
 
     def process(self, t: float, rgb: np.ndarray) -> None:
         self._age += 1
-        frame_light = float(relative_luminance(rgb[::4, ::4]).mean())
-        landmarks = self._landmarks if self._age <= self.max_age else None
-        if landmarks is None:
-            self._rows.append((t, np.nan, np.nan, np.nan, frame_light))
-            self._previous_landmarks, self._chained = None, np.nan
+        if self._landmarks is None or self._age > self.max_age:
+            self._rows.append((t, np.nan, np.nan, np.nan))
+            self._previous_skin, self._chained = None, np.nan
             return
-        previous = self._previous_landmarks
-        corners = np.concatenate([landmarks[:, :2], previous[:, :2]]) if previous is not None else landmarks[:, :2]
-        x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int), 0)
-        x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 1
-        luminance = relative_luminance(rgb[y0:y1, x0:x1])  # the face only: the costly part
-        origin = np.array([x0, y0, 0.0])
-        light = _skin_light(luminance, landmarks - origin)
+        if self._boxes is None:
+            height, width = rgb.shape[:2]
+            self._boxes = (patch_boxes(self._landmarks, SKIN_PATCHES, width, height),
+                           patch_boxes(self._landmarks, PERIORAL_PATCHES, width, height))
+        skin, perioral = self._boxes
+        light = boxes_light(rgb, skin)
+        previous = self._previous_skin
         if previous is None or not np.isfinite(self._chained):
             self._chained = light
-        elif previous is landmarks:
+        elif previous is skin:
             self._chained *= light / max(self._previous_light, 1e-6)
         else:  # the patches moved: take this frame's change in the old ones
-            self._chained *= _skin_light(luminance, previous - origin) / max(self._previous_light, 1e-6)
-        self._previous_landmarks, self._previous_light = landmarks, light
-        perioral = float(np.nanmean([patch_mean(luminance, landmarks - origin, patch) for patch in PERIORAL_PATCHES]))
-        self._rows.append((t, light, self._chained, perioral, frame_light))
+            self._chained *= boxes_light(rgb, previous) / max(self._previous_light, 1e-6)
+        self._previous_skin, self._previous_light = skin, light
+        self._rows.append((t, light, self._chained, boxes_light(rgb, perioral)))
 
     def measurements(self) -> Measurements:
-        rows = np.array(self._rows, dtype=np.float64).reshape(-1, 5)
-        names = ("light_t", "light_face", "light_face_chained", "light_perioral", "light_frame")
+        rows = np.array(self._rows, dtype=np.float64).reshape(-1, 4)
+        names = ("light_t", "light_face", "light_face_chained", "light_perioral")
         return Measurements(series={name: rows[:, i] for i, name in enumerate(names)})
