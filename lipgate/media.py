@@ -354,32 +354,87 @@ def read_image(info: MediaInfo, max_side: int = 1024) -> np.ndarray:
         frames.close()
 
 
+@dataclass
+class AudioBlock:
+    start: int
+    """Index (in samples at the decoder's ``sr``) of the block's first sample."""
+    samples: np.ndarray
+    """float32 in [-1, 1]: shape (n,) when mono, else (channels, n)."""
+
+
+class AudioDecoder:
+    """Iterate the first audio stream in blocks of ``block_s`` seconds, float32 in [-1, 1].
+
+    One ffmpeg process, read in fixed-size chunks, so memory does not grow with clip length.
+    ``sr`` is the native sample rate unless one is asked for (ffmpeg's resampler); ``mono``
+    averages the channels. Blocks are contiguous: sample ``k`` of the stream is at
+    ``info.audio.start_s + k / sr`` on the container timeline. After iteration, a stream that
+    ended well before its declared duration raises ``InputError`` (truncated or corrupt).
+    """
+
+    def __init__(self, info: MediaInfo, sr: int | None = None, mono: bool = True, block_s: float = 1.0):
+        if info.audio is None:
+            raise InputError(info.path, "has no audio stream")
+        self.info = info
+        self.sr = sr or info.audio.sample_rate
+        self.channels = 1 if mono else max(1, info.audio.channels)
+        self.mono = mono
+        self.block_samples = max(1, int(round(block_s * self.sr)))
+        self.samples_read = 0
+
+    def _command(self) -> list[str]:
+        return [require_program("ffmpeg"), "-nostdin", "-v", "error", "-i", str(self.info.path), "-map", "0:a:0",
+                "-vn", "-sn", "-dn", "-ac", str(self.channels), "-ar", str(self.sr), "-f", "f32le",
+                "-acodec", "pcm_f32le", "pipe:1"]
+
+    def __iter__(self) -> Iterator[AudioBlock]:
+        proc = subprocess.Popen(self._command(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # stderr is drained in a thread so a chatty ffmpeg can never block on a full pipe
+        errors: list[bytes] = []
+        drain = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
+        drain.start()
+        frame_bytes = 4 * self.channels
+        finished = False
+        try:
+            while True:
+                buffer = proc.stdout.read(self.block_samples * frame_bytes)
+                usable = len(buffer) - len(buffer) % frame_bytes
+                if usable:
+                    samples = np.frombuffer(buffer[:usable], np.float32)
+                    samples = samples.copy() if self.mono else samples.reshape(-1, self.channels).T.copy()
+                    yield AudioBlock(self.samples_read, samples)
+                    self.samples_read += usable // frame_bytes
+                if len(buffer) < self.block_samples * frame_bytes:
+                    break
+            finished = True
+        finally:
+            if not finished:
+                proc.kill()
+            proc.stdout.close()
+            returncode = proc.wait()
+            drain.join()
+            proc.stderr.close()
+        stderr = b"".join(errors).decode("utf-8", "replace")
+        if returncode != 0 and self.samples_read == 0:
+            raise InputError(self.info.path, f"audio could not be decoded ({_last_line(stderr)})")
+        declared = self.info.audio.duration_s
+        if declared and self.samples_read < 0.9 * declared * self.sr - self.sr * 0.05:
+            raise InputError(
+                self.info.path,
+                f"truncated or corrupt: decoded {self.samples_read / self.sr:.2f} s of audio of the "
+                f"{declared:.2f} s its header declares",
+            )
+
+
 def read_audio(info: MediaInfo, sr: int | None = None, mono: bool = True) -> tuple[np.ndarray, int]:
-    """Decode the first audio stream to float32 in [-1, 1].
+    """Decode the whole first audio stream to float32 in [-1, 1] (for short signals; long
+    analyses iterate ``AudioDecoder`` instead).
 
     Returns ``(samples, sr)``: shape (n,) when ``mono`` (channels averaged), else (channels, n);
     ``sr`` is the native sample rate unless one is asked for (ffmpeg's resampler).
     """
-    if info.audio is None:
-        raise InputError(info.path, "has no audio stream")
-    ffmpeg = require_program("ffmpeg")
-    rate = sr or info.audio.sample_rate
-    channels = 1 if mono else max(1, info.audio.channels)
-    command = [
-        ffmpeg, "-nostdin", "-v", "error", "-i", str(info.path), "-map", "0:a:0", "-vn", "-sn", "-dn",
-        "-ac", str(channels), "-ar", str(rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1",
-    ]
-    proc = subprocess.run(command, capture_output=True, timeout=600)
-    samples = np.frombuffer(proc.stdout, np.float32)
-    if proc.returncode != 0 and samples.size == 0:
-        raise InputError(info.path, f"audio could not be decoded ({_last_line(proc.stderr.decode('utf-8', 'replace'))})")
-    samples = samples[: samples.size - samples.size % channels]
-    if info.audio.duration_s and samples.size / channels < 0.9 * info.audio.duration_s * rate - rate * 0.05:
-        raise InputError(
-            info.path,
-            f"truncated or corrupt: decoded {samples.size / channels / rate:.2f} s of audio of the "
-            f"{info.audio.duration_s:.2f} s its header declares",
-        )
-    if not mono:
-        samples = samples.reshape(-1, channels).T
-    return samples.copy(), rate
+    decoder = AudioDecoder(info, sr=sr, mono=mono, block_s=10.0)
+    blocks = [block.samples for block in decoder]
+    if not blocks:
+        return np.zeros(0 if mono else (decoder.channels, 0), np.float32), decoder.sr
+    return np.concatenate(blocks, axis=-1), decoder.sr
