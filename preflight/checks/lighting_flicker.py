@@ -13,7 +13,6 @@ any one-second window.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import detrend
 
 from lipgate.results import Segment
 from preflight.checks.base import Check, Threshold
@@ -34,6 +33,13 @@ def fill_gaps(values: np.ndarray) -> np.ndarray:
     return np.interp(index, index[good], values[good])
 
 
+def remove_linear_trend(values: np.ndarray) -> np.ndarray:
+    """``values`` minus their least-squares straight line (a slow drift of the light is not flicker)."""
+    position = np.arange(values.size) - (values.size - 1) / 2.0
+    slope = float(position @ (values - values.mean())) / max(float(position @ position), 1e-12)
+    return values - values.mean() - slope * position
+
+
 def flicker_index_windows(luminance: np.ndarray, fps: float, window_s: float = WINDOW_S) -> np.ndarray:
     """Flicker index of each window of ``window_s`` seconds (hop a quarter window), dimensionless."""
     light = fill_gaps(luminance)
@@ -47,7 +53,7 @@ def flicker_index_windows(luminance: np.ndarray, fps: float, window_s: float = W
     indices = []
     for start in range(0, light.size - size + 1, max(1, size // 4)):
         window = light[start:start + size]
-        amplitude = 2 * np.abs(np.fft.rfft(detrend(window) * taper, padded)) / taper.sum()
+        amplitude = 2 * np.abs(np.fft.rfft(remove_linear_trend(window) * taper, padded)) / taper.sum()
         indices.append(float(amplitude[band].max() / max(window.mean(), 1e-4)))
     return np.array(indices)
 
