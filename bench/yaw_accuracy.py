@@ -27,7 +27,7 @@ def corpus_faces(folder: Path, at_s: float = 1.0):
     """(name, rgb, landmarks) of the frame at ``at_s`` of each video in ``folder``."""
     for path in sorted(folder.glob("*.mp4")):
         frame = next(f for f in VideoDecoder(probe(path), max_side=640) if f.t >= at_s)
-        with FaceTracker(max_faces=1, static=True) as tracker:
+        with FaceTracker(static=True) as tracker:
             observation = tracker.observe(frame.rgb)
         if observation.found:
             yield path.stem, frame.rgb.copy(), observation.landmarks
@@ -36,7 +36,7 @@ def corpus_faces(folder: Path, at_s: float = 1.0):
 def measure_sweep(rgb: np.ndarray, landmarks: np.ndarray, yaws: np.ndarray) -> np.ndarray:
     """Measured yaw in degrees (NaN where no face was found) of the renders at each yaw."""
     measured = []
-    with FaceTracker(max_faces=1, static=True) as tracker:
+    with FaceTracker(static=True) as tracker:
         for yaw in yaws:
             observation = tracker.observe(render_rotated(rgb, landmarks, yaw))
             measured.append(observation.pose.yaw_deg if observation.found else np.nan)

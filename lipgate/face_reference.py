@@ -69,12 +69,12 @@ def main() -> None:
     from skimage import data
 
     portrait = np.ascontiguousarray(data.astronaut())
-    with FaceTracker(max_faces=1, static=True) as tracker:
-        meshes = tracker.meshes(portrait)
-    if not meshes:
+    with FaceTracker(static=True) as tracker:
+        landmarks = tracker.landmarks(portrait)
+    if landmarks is None:
         raise SystemExit("no face found in the reference portrait")
-    partner = mirror_map(meshes[0])
-    reference = symmetric_reference(meshes[0], partner)
+    partner = mirror_map(landmarks)
+    reference = symmetric_reference(landmarks, partner)
     REFERENCE_PATH.parent.mkdir(exist_ok=True)
     np.save(REFERENCE_PATH, reference.astype(np.float64))
     np.save(MIRROR_PATH, partner.astype(np.int16))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lipgate.face import FaceTracker
+from lipgate.face import FaceCounter, FaceTracker
 from lipgate.media import MediaInfo, VideoDecoder, read_image
 from lipgate.measurements import Measurements
 from preflight.analyzers.face import FaceSeriesAnalyzer
@@ -17,6 +17,10 @@ FACE_ANALYSIS_FPS = 10.0
 leaving the picture take longer than 0.1 s, and the mesh is most of the time a check costs. The
 light on the face is measured on every frame (flicker needs the full rate)."""
 
+FACE_COUNT_FPS = 5.0
+"""Faces are counted (face detector) on about 5 frames a second: a second face that matters to
+a lip-sync render stays in view for seconds, and ``face_count`` asks for two detections in a row."""
+
 STILL_MAX_SIDE = 1024
 
 
@@ -26,14 +30,17 @@ def measure_visual(info: MediaInfo, progress=None) -> Measurements:
         return _measure_still(info)
     decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE).start()  # decodes while MediaPipe loads
     face_every = max(1, round(decoder.fps / FACE_ANALYSIS_FPS))
+    count_every = max(1, round(decoder.fps / FACE_COUNT_FPS))
     faces = FaceSeriesAnalyzer()
     light = FaceLightAnalyzer(max_age=3 * face_every)
-    with FaceTracker() as tracker:
+    with FaceTracker() as tracker, FaceCounter() as counter:
         for frame in decoder:
             if frame.index % face_every == 0:
                 observation = tracker.observe(frame.rgb)
                 faces.process(frame.t, observation, decoder.height)
                 light.update_face(observation.landmarks)
+            if frame.index % count_every == 0:
+                faces.count(frame.t, counter.count(frame.rgb))
             light.process(frame.t, frame.rgb)
             if progress is not None:
                 progress(frame.index + 1, decoder.expected_frames)
@@ -41,6 +48,7 @@ def measure_visual(info: MediaInfo, progress=None) -> Measurements:
         "kind": "video",
         "fps": decoder.fps,
         "face_analysis_fps": decoder.fps / face_every,
+        "face_count_fps": decoder.fps / count_every,
         "frames_decoded": decoder.frames_read,
         "video_duration_s": info.video.duration_s,
         "video_width": info.video.width,
@@ -55,8 +63,9 @@ def _measure_still(info: MediaInfo) -> Measurements:
     rgb = read_image(info, max_side=STILL_MAX_SIDE)
     faces = FaceSeriesAnalyzer()
     light = FaceLightAnalyzer()
-    with FaceTracker(static=True) as tracker:
+    with FaceTracker(static=True) as tracker, FaceCounter() as counter:
         observation = tracker.observe(rgb)
+        faces.count(0.0, counter.count(rgb))
     faces.process(0.0, observation, rgb.shape[0])
     light.update_face(observation.landmarks)
     light.process(0.0, rgb)

@@ -12,7 +12,7 @@ from lipgate.measurements import Measurements
 from lipgate.results import CheckReport
 from preflight.checks import CHECKS
 
-SERIES_FOR_REPORTS = ("face_t", "yaw_deg", "face_count", "light_t", "light_face", "light_perioral",
+SERIES_FOR_REPORTS = ("face_t", "yaw_deg", "face_found", "count_t", "face_count", "light_t", "light_face", "light_perioral",
                       "level_t", "level_db", "noise_floor_db")
 
 
@@ -37,16 +37,22 @@ def measure(source: MediaInfo, audio: MediaInfo | None, progress=None) -> Measur
     of the two instead of their sum."""
     from concurrent.futures import ThreadPoolExecutor
 
-    # imported only when measuring (not on a cache hit)
-    from preflight.analyzers.audio import measure_audio
-    from preflight.measure import measure_visual
+    from preflight.measure import measure_visual  # imported only when measuring (not on a cache hit)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipgate-audio") as pool:
-        audio_measured = pool.submit(measure_audio, audio)
+        audio_measured = pool.submit(_measure_audio, audio)
         measured = measure_visual(source, progress=progress)
         measured.update(audio_measured.result())
     measured.values["source_file_bytes"] = source.size_bytes
     return measured
+
+
+def _measure_audio(audio: MediaInfo | None) -> Measurements:
+    """The audio measurements, imported in the audio thread so that their imports (scipy) overlap
+    the picture decode instead of delaying it."""
+    from preflight.analyzers.audio import measure_audio
+
+    return measure_audio(audio)
 
 
 def judge(measured: Measurements, inputs: dict, config: Config | None = None) -> CheckReport:

@@ -18,10 +18,10 @@ class FacePresence(Check):
     }
 
     def judge(self, measured, limits):
-        t, count = measured.series.get("face_t", np.array([])), measured.series.get("face_count", np.array([]))
-        if count.size == 0:
+        t, found = measured.series.get("face_t", np.array([])), measured.series.get("face_found", np.array([]))
+        if found.size == 0:
             return self.skip("no frames could be analysed")
-        present = count > 0
+        present = found > 0
         share = float(present.mean())
         if measured.get("kind") == "image":
             if present[0]:
@@ -31,7 +31,7 @@ class FacePresence(Check):
         period = median_period_s(t)
         gaps = segments_where(t, ~present, period, min_duration_s=limits["warn_gap_s"])
         longest = max((g.end - g.start for g in gaps), default=0.0)
-        details = {"longest_gap_s": longest, "analysed_frames": int(count.size)}
+        details = {"longest_gap_s": longest, "analysed_frames": int(found.size)}
         if share == 0.0:
             return self.result("fail", 0.0, "no face found in any frame", limits, "fail_gap_s", comparable=False, details=details,
                                segments=gaps, fix="use footage where one face is clearly visible")

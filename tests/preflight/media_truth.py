@@ -76,3 +76,19 @@ def shadowed_mouth(speech: Path, out: Path, gain: float = 0.3, duration_s: float
         return rgb
 
     return synth.talking_portrait(out, speech, fps=FPS, duration_s=duration_s, frame_filter=shadow)
+
+
+def second_face(speech: Path, out: Path, start_s: float, end_s: float, duration_s: float = 3.5) -> Path:
+    """Talking portrait that, from ``start_s`` to ``end_s``, shows two half-size copies of the
+    speaker side by side (two faces in view)."""
+    def pair(i, t, rgb):
+        if not start_s <= t < end_s:
+            return rgb
+        half = cv2.resize(rgb, (rgb.shape[1] // 2, rgb.shape[0] // 2), interpolation=cv2.INTER_AREA)
+        canvas = np.full_like(rgb, 110)
+        top = rgb.shape[0] // 4
+        canvas[top:top + half.shape[0], :half.shape[1]] = half
+        canvas[top:top + half.shape[0], half.shape[1]:2 * half.shape[1]] = half[:, ::-1]
+        return canvas
+
+    return synth.talking_portrait(out, speech, fps=FPS, duration_s=duration_s, frame_filter=pair)

@@ -74,9 +74,9 @@ def test_face_presence_gap_rules():
     t = np.arange(60) / 15.0
     count = np.ones(60)
     count[15:20] = 0  # 0.33 s: a warning
-    assert judge("face_presence", {"kind": "video"}, face_t=t, face_count=count).status == "warn"
+    assert judge("face_presence", {"kind": "video"}, face_t=t, face_found=count).status == "warn"
     count[15:30] = 0  # 1.0 s: a failure
-    result = judge("face_presence", {"kind": "video"}, face_t=t, face_count=count)
+    result = judge("face_presence", {"kind": "video"}, face_t=t, face_found=count)
     assert result.status == "fail" and result.value == pytest.approx(45 / 60)
     assert result.threshold is None and result.details["fail_gap_s"] == 0.5
 

@@ -83,6 +83,14 @@ def test_two_faces_warn(truth_dir):
     assert check.status == "warn" and check.value == 2.0
 
 
+def test_second_face_in_a_video_warns_with_its_time(generated, truth_dir):
+    clip = media_truth.second_face(generated["speech"], truth_dir / "second_face.mp4", 1.0, 2.2)
+    check = run_check(clip).check("face_count")
+    assert check.status == "warn" and check.value == 2.0
+    assert len(check.segments) == 1
+    assert check.segments[0].start == pytest.approx(1.0, abs=0.25) and check.segments[0].end == pytest.approx(2.2, abs=0.25)
+
+
 def test_image_resolution_limit(truth_dir):
     small = media_truth.write_png(truth_dir / "small.png", synth.portrait(400))
     check = run_check(small).check("image_resolution")
