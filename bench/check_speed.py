@@ -2,8 +2,9 @@
 
 Builds 1080p H.264 clips from a source clip (a corpus clip, or the generated talking portrait),
 looped to ``--seconds`` and to twice that, then in one run times
-``ffmpeg -i FILE -f null -`` (the floor no decoder-bound tool can beat) and ``lipgate check FILE``
-(`--repeat` times each, median), and reads each command's peak resident memory (GNU time).
+``ffmpeg -i FILE -f null -`` (the floor no decoder-bound tool can beat) and ``lipgate check
+--no-cache FILE`` (`--repeat` times each, interleaved, median; without ``--no-cache`` every run
+after the first would be a results-cache hit), and reads each command's peak resident memory (GNU time).
 Targets: check <= 2x the decode time; peak memory independent of clip length.
 
     python -m bench.check_speed [--source ../shared/corpus/talk1.mp4] [--seconds 20] [--command check|qa]
@@ -58,8 +59,10 @@ def main() -> None:
         rows = []
         for seconds in (args.seconds, 2 * args.seconds):
             clip = make_1080p(source, Path(folder) / f"clip_{seconds:.0f}s.mp4", seconds)
-            decode = [timed(["ffmpeg", "-nostdin", "-v", "error", "-i", str(clip), "-f", "null", "-"]) for _ in range(args.repeat)]
-            ours = [timed([*lipgate, str(clip), "--format", "json", "-o", str(Path(folder) / "r.json")]) for _ in range(args.repeat)]
+            decode, ours = [], []
+            for _ in range(args.repeat):  # interleaved, so a change of machine load hits both alike
+                decode.append(timed(["ffmpeg", "-nostdin", "-v", "error", "-i", str(clip), "-f", "null", "-"]))
+                ours.append(timed([*lipgate, str(clip), "--no-cache", "--format", "json", "-o", str(Path(folder) / "r.json")]))
             decode_s = statistics.median(w for w, _ in decode)
             ours_s = statistics.median(w for w, _ in ours)
             rows.append((seconds, decode_s, ours_s, ours_s / decode_s, max(m for _, m in ours)))

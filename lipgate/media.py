@@ -250,8 +250,11 @@ class Frame:
 class VideoDecoder:
     """Iterate the frames of a video at a constant rate and an analysis size, one at a time.
 
-    ffmpeg decodes, converts to ``fps`` and scales (``flags=area``, so a region's mean light is
-    preserved); a reader thread keeps up to ``read_ahead`` raw frames queued (bounded memory:
+    ffmpeg decodes, converts to ``fps`` and scales (``flags=bilinear``: when shrinking, swscale
+    widens the bilinear kernel to the scale factor, so every source pixel counts and a region's
+    mean light is preserved: a 1-pixel checkerboard shrunk 3:1 comes out flat grey, 1.5 levels
+    of spread against 14.5 with ``area`` and 72 with ``fast_bilinear``; and it costs a fifth of
+    ``area``'s scaling CPU on 1080p); a reader thread keeps up to ``read_ahead`` raw frames queued (bounded memory:
     32 frames of 640 x 360 are 22 MB), so decoding overlaps the analysis and ``start()`` lets it
     begin before the analyzers are ready. After iteration, ``frames_read`` and
     ``expected_frames`` tell whether the file ended early.
@@ -270,7 +273,7 @@ class VideoDecoder:
         self._proc = None
 
     def _command(self) -> list[str]:
-        scale = f"scale={self.width}:{self.height}:flags=area"
+        scale = f"scale={self.width}:{self.height}:flags=bilinear"
         if self.info.kind == "image":
             picture = ["-vf", scale, "-frames:v", "1"]
         else:  # scaled while still YUV, converted to RGB at the small size: a fifth less CPU

@@ -43,11 +43,21 @@ def patch_boxes(landmarks: np.ndarray, patches, width: int, height: int) -> list
     return boxes
 
 
+PIXELS_PER_PATCH = 1024
+"""A patch's light is the mean of at most about 1024 of its pixels, on a fixed grid (every
+k-th row and column): the standard error of such a mean is far under the 1% modulations the
+flicker check resolves, and a large face's patches cost no more than a small one's."""
+
+
 def boxes_light(rgb: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> float:
     """Mean relative luminance of the boxes (each box's mean, averaged); NaN without a box."""
     if not boxes:
         return float("nan")
-    return float(np.mean([relative_luminance(rgb[y0:y1, x0:x1]).mean() for x0, y0, x1, y1 in boxes]))
+    means = []
+    for x0, y0, x1, y1 in boxes:
+        step = max(1, int(np.sqrt((x1 - x0) * (y1 - y0) / PIXELS_PER_PATCH)))
+        means.append(relative_luminance(rgb[y0:y1:step, x0:x1:step]).mean())
+    return float(np.mean(means))
 
 
 class FaceLightAnalyzer:
