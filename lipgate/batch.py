@@ -171,11 +171,14 @@ def _measure_all(command, paths, options, jobs, executor, scheduler, use_cache, 
 
 
 def one_thread_per_worker() -> None:
-    """Several worker processes share the cores: each keeps OpenCV to one thread, so they do not
-    oversubscribe the machine (jobs already use every core)."""
+    """Several worker processes share the cores: each keeps OpenCV and its ffmpeg decodes to one
+    thread, so they do not oversubscribe the machine (jobs already use every core)."""
     import cv2
 
+    from lipgate.media import use_one_decoder_thread
+
     cv2.setNumThreads(1)
+    use_one_decoder_thread()
 
 
 def _measure_in_processes(command, paths, options, jobs, use_cache, progress) -> list[dict]:
@@ -213,6 +216,8 @@ def _measure_on_dask(command, paths, options, jobs, scheduler, use_cache, progre
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
     try:
         with Client(scheduler or cluster) as client:
+            if cluster is not None and jobs > 1:  # local workers share this machine's cores
+                client.run(one_thread_per_worker)
             futures = [client.submit(measure_in_worker, command, path, options, use_cache, pure=False) for path in paths]
             index_of = {future.key: index for index, future in enumerate(futures)}
             outcomes: list[dict | None] = [None] * len(paths)

@@ -35,6 +35,25 @@ MAX_IMAGE_PIXELS = 100_000_000
 size where a decompression bomb would start to cost gigabytes."""
 
 
+DECODER_THREADS: int | None = None
+"""Threads each ffmpeg decode may use (None: ffmpeg's choice, every core). Batch workers that
+already share the cores set 1 (``use_one_decoder_thread``), so that the decodes do not pay for
+threads they cannot run."""
+
+
+def use_one_decoder_thread() -> None:
+    """Make every later decode in this process single-threaded (for parallel batch workers)."""
+    global DECODER_THREADS
+    DECODER_THREADS = 1
+
+
+def _decoder_options() -> list[str]:
+    """ffmpeg options (before ``-i``) that apply ``DECODER_THREADS``."""
+    if DECODER_THREADS is None:
+        return []
+    return ["-threads", str(DECODER_THREADS), "-filter_threads", str(DECODER_THREADS)]
+
+
 def require_program(name: str) -> str:
     """Return the path of an external program, or raise MissingProgramError."""
     found = shutil.which(name)
@@ -278,7 +297,7 @@ class VideoDecoder:
             picture = ["-vf", scale, "-frames:v", "1"]
         else:  # scaled while still YUV, converted to RGB at the small size: a fifth less CPU
             picture = ["-vf", f"fps={self.fps:.6f},{scale},format=yuv420p"]
-        return [require_program("ffmpeg"), "-nostdin", "-v", "error", "-i", str(self.info.path), "-map", "0:v:0",
+        return [require_program("ffmpeg"), "-nostdin", "-v", "error", *_decoder_options(), "-i", str(self.info.path), "-map", "0:v:0",
                 "-an", "-sn", "-dn", *picture, "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
 
     def start(self) -> "VideoDecoder":
@@ -386,7 +405,7 @@ class AudioDecoder:
         self.samples_read = 0
 
     def _command(self) -> list[str]:
-        return [require_program("ffmpeg"), "-nostdin", "-v", "error", "-i", str(self.info.path), "-map", "0:a:0",
+        return [require_program("ffmpeg"), "-nostdin", "-v", "error", *_decoder_options(), "-i", str(self.info.path), "-map", "0:a:0",
                 "-vn", "-sn", "-dn", "-ac", str(self.channels), "-ar", str(self.sr), "-f", "f32le",
                 "-acodec", "pcm_f32le", "pipe:1"]
 
