@@ -69,7 +69,4 @@ def run_inputs(command: str, inputs: list[str], options: dict, config, fmt: str,
     if progress is not None:
         progress.close()
     emit_report(report, fmt, output, quiet)
-    reason = getattr(report, "unjudged_reason", None)
-    if reason:
-        click.echo(f"lipgate: {inputs[0]}: {reason}", err=True)
     raise SystemExit(report.exit_code)

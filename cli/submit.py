@@ -129,7 +129,11 @@ def _submit_one(flow: SubmitFlow, video: Path, audio: Path, language: str, force
     if result.state == "preflight_failed":
         return 1
     click.echo(f"rendered: {result.output}")
-    click.echo(f"qa: {result.qa.verdict} (report {result.qa_report_path})")
+    unjudged = getattr(result.qa, "unjudged_reason", None)
+    if unjudged:
+        click.echo(f"qa: could not judge the render: {unjudged}")
+    else:
+        click.echo(f"qa: {result.qa.verdict} (report {result.qa_report_path})")
     if result.state == "qa_flagged":
         click.echo("lipgate submit: QA flagged the render; see the report for the segments to "
                    "re-render", err=True)

@@ -20,6 +20,11 @@ class InputError(LipgateError):
         super().__init__(f"{self.path}: {problem}")
 
 
+class UnjudgeableInput(InputError):
+    """The input is readable, but what a judgement needs is not in it (no face to see lips on,
+    no speech to sync them to): the contract's "could not judge", never a pass or a fail."""
+
+
 class MissingProgramError(LipgateError):
     """An external program (ffmpeg, ffprobe) is not on PATH."""
 

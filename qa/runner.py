@@ -10,7 +10,7 @@ import numpy as np
 
 from lipgate.cache import code_fingerprint
 from lipgate.config import Config
-from lipgate.errors import InputError
+from lipgate.errors import InputError, UnjudgeableInput
 from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
 from lipgate.measurements import Measurements
 from lipgate.timeline import segments_where
@@ -287,4 +287,9 @@ def measure_input(input_path: str, options: dict, progress=None) -> Measurements
 
 
 def judge_input(input_path: str, options: dict, measured: Measurements, config: Config | None = None) -> QaReport:
-    return judge_qa(measured, input_path, config)
+    """The judged report; ``UnjudgeableInput`` (exit 2, a batch's error entry) when sync could
+    not be measured at all: the contract's verdict is pass or fail, and neither would be true."""
+    report = judge_qa(measured, input_path, config)
+    if report.unjudged_reason:
+        raise UnjudgeableInput(input_path, report.unjudged_reason)
+    return report

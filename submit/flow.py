@@ -129,9 +129,12 @@ class SubmitFlow:
             self.say(f"downloaded {destination}")
         output = progress.output or destination
         qa_report = self.qa(output)
-        qa_path = output.with_suffix(".qa.json")
-        qa_path.write_text(json.dumps(qa_report.to_dict(), indent=2) + "\n", encoding="utf-8")
-        state = "qa_flagged" if qa_report.verdict == "fail" else "done"
+        qa_path = None
+        if not getattr(qa_report, "unjudged_reason", None):  # a render QA could not judge has no report
+            qa_path = output.with_suffix(".qa.json")
+            qa_path.write_text(json.dumps(qa_report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        # only a pass is done: a render QA flagged, or could not judge, needs a person's look
+        state = "done" if qa_report.verdict == "pass" else "qa_flagged"
         return SubmitResult(state=state, output=output, qa_report_path=qa_path,
                             preflight=preflight_report, qa=qa_report, agent_text=agent_text)
 

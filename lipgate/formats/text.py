@@ -44,7 +44,7 @@ def verdict_line(report, color: bool = False) -> str:
 def batch_verdict_line(batch, color: bool = False) -> str:
     counts = {"pass": 0, "warn": 0, "fail": 0, "error": 0}
     for report in batch.reports:
-        counts[report.verdict if report.verdict in counts else "error"] += 1  # a QA 'skip' could not judge
+        counts[report.verdict if report.verdict in counts else "error"] += 1  # an input that could not be judged
     tally = ", ".join(f"{n} {'could not judge' if status == 'error' else status}" for status, n in counts.items() if n)
     return f"verdict: {paint(batch.verdict.upper(), batch.verdict, color)} ({len(batch.reports)} inputs: {tally})"
 
