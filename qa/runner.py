@@ -37,8 +37,9 @@ MIN_FROZEN_S = 0.3
 syllable in it: longer than a held consonant (the stillest 0.4 s of a corpus clip kept moving)."""
 MIN_SLIP_S = 0.8
 """Local windows past tolerance are judged only in runs spanning at least this long (four
-consecutive 0.2 s hops): chance peaks on the untouched corpus clips lasted up to three windows
-(0.6 s; bench/qa_sync.py), a 1.6 s slip gives five or more."""
+consecutive 0.2 s hops): chance peaks on the untouched concatenated corpus clip lasted up to
+three windows (0.6 s), on the single corpus clips one (bench/qa_sync.py, 'longest chance run');
+a 1.6 s slip gives five or more."""
 NUCLEUS_HALF_SPAN_S = 0.1
 """A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
 STATIC_FACE_STD = 0.01
@@ -268,7 +269,7 @@ def _sustained_exceedances(series: dict, limits: dict) -> list[Exceedance]:
     """Runs of confident local windows (``min_local_confidence``) past the tolerance by more than
     ``local_margin_ms`` on the same side, spanning at least ``MIN_SLIP_S``. A single window's
     reading is not enough: overlapping 1.2 s windows share most frames, so one chance peak
-    lasts up to three windows (on the concatenated corpus clip of bench/qa_sync.py, chance
+    lasts up to three windows (on the untouched concatenated corpus clip of bench/qa_sync.py, chance
     readings of -290 to -354 ms at PSR 2.5 - 3.6 fell on stressed syllables)."""
     local_t, offsets = series["local_t"], series["local_offset_ms"]
     if len(local_t) < 2:

@@ -21,7 +21,7 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "local offsets with a lower peak-to-sidelobe ratio are not judged"),
     "local_margin_ms": Threshold(
         30.0, "ms", "measurement: 95th percentile of |local - clip offset| of the confident 1.2 s "
-        "windows on the untouched corpus clips, 31 ms (bench/qa_sync.py, 'local spread')",
+        "windows on the untouched corpus clips, 32 ms (bench/qa_sync.py, 'local jitter p95')",
         "a local offset is judged past tolerance only when it is past it by more than this (its own "
         "uncertainty): a clip at +42 ms whose windows jitter to +50 ms is not flagged"),
     "closeup_face_height": Threshold(
