@@ -13,7 +13,7 @@ from lipgate.config import Config
 from lipgate.errors import InputError, UnjudgeableInput
 from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
 from lipgate.measurements import Measurements
-from lipgate.timeline import segments_where
+from lipgate.timeline import median_period_s, segments_where
 from lipgate.media import MediaInfo, VideoDecoder, probe, read_audio
 from qa import sync
 from qa.features import AUDIO_SR, AudioFeatures, mouth_row
@@ -35,6 +35,11 @@ measurement choice, so user overrides, which only change judgement, do not move 
 MIN_FROZEN_S = 0.3
 """A mouth still for this long while the voice speaks is flagged even without a stressed
 syllable in it: longer than a held consonant (the stillest 0.4 s of a corpus clip kept moving)."""
+MIN_SLIP_S = 0.8
+"""Local windows past tolerance are judged only in runs spanning at least this long (four
+consecutive 0.2 s hops): chance peaks on the untouched concatenated corpus clip lasted up to
+three windows (0.6 s), on the single corpus clips one (bench/qa_sync.py, 'longest chance run');
+a 1.6 s slip gives five or more."""
 NUCLEUS_HALF_SPAN_S = 0.1
 """A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
 STATIC_FACE_STD = 0.01
@@ -200,6 +205,7 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
     closeup = np.nan_to_num(series["face_height_ratio"], nan=0.0) >= limits["closeup_face_height"]
     frozen = series["speaking"] & (series["mouth_pixel_change"] < limits["frozen_pixel_change"])
     early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    sustained = _sustained_exceedances(series, limits)
     segments = []
     for t, start, end, is_stressed in zip(series["syllable_t"], series["syllable_start"], series["syllable_end"], stressed):
         frame = int(np.clip(np.searchsorted(frame_t, t), 0, len(frame_t) - 1))
@@ -208,23 +214,27 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
         span = np.abs(frame_t - t) <= NUCLEUS_HALF_SPAN_S + 0.5 / fps
         offset, confidence = _local_at(series, t)
         error = offset  # the local sync error is the local offset itself (contract: tolerance +45 / -125 ms)
+        past = offset is not None and (offset > early or offset < late)
         if span.any() and frozen[span].mean() >= 0.5:
             rerender, severity = True, 1000.0
             reason = "the mouth stays still while the voice speaks (frozen or smeared mouth)"
         elif offset is None or confidence < limits["min_local_confidence"]:
             rerender, severity = False, 0.0
             reason = "sync unsure here: the lips and the sound do not match clearly"
-        elif error > early:
-            rerender, severity = True, error - early
-            reason = f"the sound comes {error:.0f} ms before the lips here (tolerance +{early:g} ms)"
-        elif error < late:
-            rerender, severity = True, late - error
-            reason = f"the sound comes {-error:.0f} ms after the lips here (tolerance {late:g} ms)"
+        elif past and any(run.start <= t < run.end and (offset > 0) == (run.offset_ms > 0) for run in sustained):
+            rerender, severity = True, (error - early if error > early else late - error)
+            side = f"{error:.0f} ms before" if error > early else f"{-error:.0f} ms after"
+            reason = f"the sound comes {side} the lips here (tolerance {'+' if error > early else ''}{early if error > early else late:g} ms)"
+        elif past:
+            rerender, severity = False, 0.0
+            reason = (f"sync unsure here: {error:+.0f} ms, but not past the tolerance by more than the local "
+                      f"measurement's {limits['local_margin_ms']:g} ms for {MIN_SLIP_S:g} s")
         else:
             rerender, severity = False, 0.0
             reason = f"in sync here ({error:+.0f} ms)"
         segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity))
     segments += _frozen_stretches(series, frame_t, frozen & closeup, fps, segments)
+    segments += _slipped_stretches(sustained, frame_t, closeup, clip, limits)
     return sorted(segments, key=lambda segment: segment.start)
 
 
@@ -241,6 +251,64 @@ def _frozen_stretches(series: dict, frame_t: np.ndarray, frozen: np.ndarray, fps
         extra.append(QaSegment(stretch.start, stretch.end, offset, confidence, True, False, True,
                                "the mouth stays still while the voice speaks (frozen or smeared mouth)",
                                1000.0 + stretch.end - stretch.start))
+    return extra
+
+
+@dataclass
+class Exceedance:
+    """A run of local windows past tolerance (times in s, from the first to the last window
+    centre widened by half a hop; median offset in ms and median confidence of the run)."""
+
+    start: float
+    end: float
+    offset_ms: float
+    confidence: float
+
+
+def _sustained_exceedances(series: dict, limits: dict) -> list[Exceedance]:
+    """Runs of confident local windows (``min_local_confidence``) past the tolerance by more than
+    ``local_margin_ms`` on the same side, spanning at least ``MIN_SLIP_S``. A single window's
+    reading is not enough: overlapping 1.2 s windows share most frames, so one chance peak
+    lasts up to three windows (on the untouched concatenated corpus clip of bench/qa_sync.py, chance
+    readings of -290 to -354 ms at PSR 2.5 - 3.6 fell on stressed syllables)."""
+    local_t, offsets = series["local_t"], series["local_offset_ms"]
+    if len(local_t) < 2:
+        return []
+    confident = np.isfinite(offsets) & (series["local_confidence"] >= limits["min_local_confidence"])
+    early, late, margin = limits["tolerance_early_ms"], limits["tolerance_late_ms"], limits["local_margin_ms"]
+    hop = median_period_s(local_t)
+    runs = []
+    for past in (confident & (offsets > early + margin), confident & (offsets < late - margin)):
+        for run in segments_where(local_t, past, hop, min_duration_s=MIN_SLIP_S):
+            inside = (local_t >= run.start) & (local_t < run.end) & past
+            runs.append(Exceedance(run.start - hop / 2, run.end - hop / 2, float(np.median(offsets[inside])),
+                                   float(np.median(series["local_confidence"][inside]))))
+    return runs
+
+
+def _slipped_stretches(sustained: list[Exceedance], frame_t: np.ndarray, closeup: np.ndarray, clip: SyncResult,
+                       limits: dict) -> list[QaSegment]:
+    """A sustained exceedance mostly in close-up whose offset also departs from the whole clip's
+    by more than ``local_margin_ms`` is a slip of the picture against the sound: a render
+    failure whether or not a stressed syllable falls in it (one segment, ``stressed`` false).
+    One that reads the clip's own offset is the clip's offset, judged (and fixed by re-muxing)
+    as a whole."""
+    early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    extra = []
+    for run in sustained:
+        span = (frame_t >= run.start) & (frame_t < run.end)
+        if not span.any() or closeup[span].mean() < 0.5:
+            continue
+        if clip.offset_ms is not None and abs(run.offset_ms - clip.offset_ms) <= limits["local_margin_ms"]:
+            continue
+        where = f"from {run.start:.1f} s to {run.end:.1f} s"
+        if run.offset_ms > early:
+            reason = f"the sound comes {run.offset_ms:.0f} ms before the lips {where} (tolerance +{early:g} ms)"
+            severity = run.offset_ms - early
+        else:
+            reason = f"the sound comes {-run.offset_ms:.0f} ms after the lips {where} (tolerance {late:g} ms)"
+            severity = late - run.offset_ms
+        extra.append(QaSegment(run.start, run.end, run.offset_ms, run.confidence, True, False, True, reason, severity))
     return extra
 
 

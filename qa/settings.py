@@ -19,6 +19,11 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         2.0, "psr", "measurement: the chance peaks of 1.2 s windows on the untouched corpus clips "
         "(talk1 3.4-4.0 s, -190 ms) scored 1.3-1.8; one window on talk5 still passes it (bench/qa_sync.py)",
         "local offsets with a lower peak-to-sidelobe ratio are not judged"),
+    "local_margin_ms": Threshold(
+        30.0, "ms", "measurement: 95th percentile of |local - clip offset| of the confident 1.2 s "
+        "windows on the untouched corpus clips, 32 ms (bench/qa_sync.py, 'local jitter p95')",
+        "a local offset is judged past tolerance only when it is past it by more than this (its own "
+        "uncertainty): a clip at +42 ms whose windows jitter to +50 ms is not flagged"),
     "closeup_face_height": Threshold(
         0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
         "(brow to chin) a quarter or more of the frame height",

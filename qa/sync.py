@@ -213,7 +213,10 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
     cross-correlates the two projected signals over the candidate lags: one curve per window,
     no refit, so a short window cannot over-fit. Windows with speech in less than
     ``LOCAL_MIN_SPEECH`` of their frames, and lags further than ``LOCAL_SEARCH_MS`` from the
-    clip's offset, are not considered (a pause has no sync to measure). Returns series ``t`` (window centres, s),
+    clip's offset, are not considered (a pause has no sync to measure); as for the whole clip,
+    a window's offset is its highest interior peak (a curve still rising at the edge of the
+    search has no peak in it: on the concatenated corpus clip of bench/qa_sync.py such edge
+    readings were 2 of the 17 confident windows more than 120 ms off). Returns series ``t`` (window centres, s),
     ``offset_ms`` (NaN where unmeasured) and ``confidence`` (PSR).
     """
     empty = {"t": np.zeros(0), "offset_ms": np.zeros(0), "confidence": np.zeros(0)}
@@ -245,7 +248,11 @@ def local_offsets(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, 
         v = projected[:, window] - projected[:, window].mean(axis=1, keepdims=True)
         norms = np.linalg.norm(v, axis=1) * max(np.linalg.norm(u), 1e-9)
         scores = smooth_scores(lags_ms, (v @ u) / np.maximum(norms, 1e-9))
-        best = int(np.argmax(scores))
+        best = highest_interior_peak(scores)
+        if best is None:
+            offsets.append(np.nan)
+            confidences.append(0.0)
+            continue
         offsets.append(refine_peak(lags_ms, scores, best))
         confidences.append(peak_to_sidelobe(lags_ms, scores, best))
     return {"t": np.array(centres), "offset_ms": running_median3(np.array(offsets)),

@@ -70,6 +70,9 @@ def test_local_desync_and_frozen_mouth_are_flagged(reports, qa_clips):
     late = judge_qa(reports["picture_late"], qa_clips["picture_late"])
     flagged = overlapping_rerenders(late)
     assert flagged and all(s.offset_ms > 45 for s in flagged if "before the lips" in s.reason)
+    slips = [s for s in flagged if not s.stressed]
+    assert slips and slips[0].offset_ms == pytest.approx(200.0, abs=2 * FRAME_MS)
+    assert slips[0].start < STRETCH[0] + 0.4 and slips[0].end > STRETCH[1] - 0.4, "the slip segment spans the stretch"
     assert late.verdict == "fail" and late.exit_code == 1
 
     frozen = judge_qa(reports["frozen"], qa_clips["frozen"])

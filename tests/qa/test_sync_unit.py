@@ -89,3 +89,21 @@ def test_refine_peak_interpolates_between_steps():
     lags = np.arange(-50.0, 51.0, 5.0)
     scores = -(lags - 12.0) ** 2
     assert sync.refine_peak(lags, scores, int(np.argmax(scores))) == pytest.approx(12.0, abs=0.5)
+
+
+def test_local_window_is_never_read_at_the_edge_of_its_range():
+    """A stretch slipped past the local search range (+-400 ms around the clip's offset) has its
+    true peak outside it: its windows' curves rise to the edge of the range, which is no peak
+    and must not be read as an offset at either edge."""
+    samples, envelope = babble(12.0, seed=6)
+    frame_t = np.arange(int(12.0 * FPS)) / FPS
+    mouth = mouth_from_envelope(samples, frame_t, 0.0)
+    far = mouth_from_envelope(samples, frame_t, 0.55)
+    stretch = (frame_t >= 3.0) & (frame_t < 8.0)
+    mouth[stretch] = far[stretch]
+    audio = AudioFeatures(samples, SR, 0.0, window_s=1 / FPS)
+    clip = sync.estimate_offset(frame_t, mouth, audio, rows=~stretch)
+    local = sync.local_offsets(frame_t, mouth, audio, clip, np.zeros(frame_t.size, int), np.ones(frame_t.size, bool), FPS)
+    inside = (local["t"] >= 4.0) & (local["t"] <= 7.0)
+    from_clip = np.abs(local["offset_ms"][inside] - clip.offset_ms)
+    assert not np.any(np.abs(from_clip - sync.LOCAL_SEARCH_MS) < 2 * sync.LAG_STEP_MS)

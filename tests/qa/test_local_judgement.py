@@ -1,0 +1,87 @@
+"""Judging local offsets (qa.runner): sustained slips become segments, jitter within the local
+measurement's margin and short chance runs do not. Measurements are constructed, so the truth
+is known exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lipgate.measurements import Measurements
+from qa.runner import MIN_SLIP_S, judge_qa
+from qa.settings import qa_limits
+
+FPS = 25.0
+HOP_S = 0.2
+
+
+def measured(clip_offset_ms: float, local_offset_ms, stressed_at: tuple[float, ...] = (), duration_s: float = 10.0,
+             confidence: float = 4.0) -> Measurements:
+    """A close-up talking the whole time, mouth moving, with the given local offsets (a function
+    of the window centre in s) and stressed syllables 0.2 s long centred at ``stressed_at``."""
+    frame_t = np.arange(0.0, duration_s, 1 / FPS)
+    local_t = np.arange(0.0, duration_s, HOP_S)
+    syllables = np.array(stressed_at, dtype=float)
+    series = {
+        "frame_t": frame_t, "face_height_ratio": np.full(frame_t.size, 0.4), "speaking": np.ones(frame_t.size, bool),
+        "mouth_pixel_change": np.full(frame_t.size, 5.0),
+        "local_t": local_t, "local_offset_ms": np.array([local_offset_ms(t) for t in local_t], float),
+        "local_confidence": np.full(local_t.size, confidence),
+        "syllable_t": syllables, "syllable_start": syllables - 0.1, "syllable_end": syllables + 0.1,
+        "syllable_stress_score": np.full(syllables.size, 2.0),
+    }
+    return Measurements(values={"fps": FPS, "offset_ms": clip_offset_ms, "confidence": 5.0}, series=series)
+
+
+def rerenders(measurements: Measurements):
+    return [s for s in judge_qa(measurements, "clip.mp4").segments if s.rerender]
+
+
+def test_slip_without_stressed_syllable_is_flagged():
+    slip = measured(0.0, lambda t: 200.0 if 4.0 <= t < 5.6 else 0.0)
+    flagged = rerenders(slip)
+    assert len(flagged) == 1
+    segment = flagged[0]
+    assert not segment.stressed and segment.offset_ms == 200.0
+    assert segment.start < 4.0 + 0.2 and segment.end > 5.6 - 0.2
+    assert "200 ms before the lips from 3.9 s to 5.5 s" in segment.reason
+    assert judge_qa(slip, "clip.mp4").verdict == "fail"
+
+
+def test_sound_late_slip_is_flagged_with_its_side():
+    flagged = rerenders(measured(0.0, lambda t: -220.0 if 2.0 <= t < 3.6 else 0.0))
+    assert len(flagged) == 1 and "220 ms after the lips" in flagged[0].reason
+
+
+def test_in_tolerance_clip_with_jitter_is_not_flagged():
+    """A clip at +42 ms whose windows jitter by up to +28 ms (within the 30 ms local margin) over
+    a stressed syllable: reported, not flagged."""
+    rng = np.random.default_rng(0)
+    jitter = dict(zip(np.round(np.arange(0.0, 10.0, HOP_S), 1), rng.uniform(-10.0, 28.0, 50)))
+    report = judge_qa(measured(42.0, lambda t: 42.0 + jitter[round(t, 1)], stressed_at=(3.0, 6.0)), "clip.mp4")
+    assert report.segments and not [s for s in report.segments if s.rerender]
+    assert report.verdict == "pass"
+
+
+def test_past_margin_but_too_short_is_not_flagged():
+    """A chance peak lasting three windows (0.6 s) on a stressed syllable is not a slip; four
+    windows (``MIN_SLIP_S``) are."""
+    assert MIN_SLIP_S == 4 * HOP_S
+    short = measured(0.0, lambda t: -340.0 if 5.0 <= t < 5.0 + 3 * HOP_S - 1e-9 else 0.0, stressed_at=(5.2,))
+    assert not rerenders(short)
+    sustained = measured(0.0, lambda t: -340.0 if 5.0 <= t < 5.0 + 4 * HOP_S - 1e-9 else 0.0, stressed_at=(5.2,))
+    flagged = rerenders(sustained)
+    assert {s.stressed for s in flagged} == {True, False}
+
+
+def test_unsure_windows_are_not_judged():
+    limits = qa_limits()
+    low = measured(0.0, lambda t: 200.0 if 4.0 <= t < 5.6 else 0.0, confidence=limits["min_local_confidence"] - 0.1)
+    assert not rerenders(low)
+
+
+def test_a_run_at_the_clips_own_offset_is_the_clips_offset_not_a_slip():
+    """A clip measured at -330 ms whose windows all read about -340 ms fails as a whole (fix:
+    re-mux); no stretch of it is a local slip."""
+    report = judge_qa(measured(-330.0, lambda t: -340.0), "clip.mp4")
+    assert report.sync.status == "fail"
+    assert not [s for s in report.segments if not s.stressed]
