@@ -1,20 +1,21 @@
 """Calibration of the audio measurements against known truth; prints markdown tables.
 
-    python -m bench.calibrate_audio [--corpus /work/shared/corpus] [--quick]
+    python -m bench.calibrate_audio [--corpus /work/shared/corpus] [--tables snr,rt60,bitrate,trim,stream]
 
 Truth is built, never assumed: espeak speech (and, with --corpus, the corpus's speech*.wav and
 the sound tracks of its talk*.mp4) padded with 0.5 s of silence, then
 - mixed with white, pink, babble and mains-hum noise at known SNRs (fixtures.audio_truth);
 - convolved with Polack impulse responses of known RT60;
 - encoded with LAME / ffmpeg AAC at known bitrates, and one low-bitrate MP3 decoded back to WAV;
-- padded with room tone of known length (trim boundary error).
+- padded with room tone of known length (trim boundary error);
+- and each file's streamed measurements set against the whole-signal computations (pyloudnorm's
+  loudness, the whole signal's 4x-oversampled peak, the mean spectrum of exactly the speech frames).
 Real speech carries its own noise and room: its figures include them (see docs/audio.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,9 +27,11 @@ from scipy.stats import spearmanr
 from fixtures.audio_truth import NOISE_TYPES, encode, impulse_response, make_noise, mix_at_snr, pad_silence, reverberate, wideband_speech
 from fixtures.synth import speech as espeak
 from lipgate.media import probe, read_audio
-from lipgate.speech import power_db, speech_span
+from lipgate.speech import default_frame_length, default_hop_length, power_db, speech_span
 from preflight.analyzers.audio import analyse_samples, measure_audio
+from preflight.analyzers.audio.bandwidth import cutoff_hz
 from preflight.checks import CHECKS
+from tests.audio import whole_signal
 
 SNRS_DB = (5, 10, 15, 20, 25, 30)
 RT60S_S = (0.3, 0.45, 0.6, 0.75, 0.9, 1.05, 1.2)
@@ -93,7 +96,7 @@ def rt60_table(speech: dict) -> list[str]:
         mae = np.mean([abs(e - t) for t, e in valid]) if valid else float("nan")
         shown = ["-" if e is None else f"{e:.2f}" for e in found]
         rows.append(f"| {name} | {'-' if dry is None else f'{dry:.2f}'} | " + " | ".join(shown) + f" | {rho:.2f} | {mae:.2f} |")
-    rows.append(f"| **all** | | " + " | " * (len(RT60S_S) - 1) + f" | **{spearmanr(truths, estimates).correlation:.2f}** | **{np.mean(np.abs(np.subtract(estimates, truths))):.2f}** |")
+    rows.append("| **all** | | " + " | " * (len(RT60S_S) - 1) + f" | **{spearmanr(truths, estimates).correlation:.2f}** | **{np.mean(np.abs(np.subtract(estimates, truths))):.2f}** |")
     return rows
 
 
@@ -122,7 +125,7 @@ def bitrate_table(speech: dict, work: Path) -> list[str]:
         right_total += right
         label = f"{name} (WAV: {original.status}, {original.details['cutoff_hz'] / 1000:.1f}k)"
         rows.append(f"| {label} | " + " | ".join(cells) + f" | {right}/{len(BITRATE_CASES)} |")
-    rows.append(f"| **all** | " + " | " * (len(BITRATE_CASES) - 1) + f" | **{right_total}/{total}** |")
+    rows.append("| **all** | " + " | " * (len(BITRATE_CASES) - 1) + f" | **{right_total}/{total}** |")
     return rows
 
 
@@ -150,10 +153,34 @@ def trim_table(speech: dict) -> list[str]:
     return rows
 
 
+def stream_table(work: Path) -> list[str]:
+    """Each file's streamed measurements (``measure_audio``) against the whole-signal computations."""
+    rows = ["| source | loudness LUFS: streamed / pyloudnorm | true peak dBTP: streamed / whole signal | "
+            "cutoff Hz: streamed / speech frames' exact mean |", "|---|---|---|---|"]
+    worst = {"loudness": 0.0, "peak": 0.0, "cutoff": 0.0}
+    for name, path in {"espeak": work / "espeak.wav", **SOURCE_FILES}.items():
+        info = probe(path, expect={"audio", "video"})
+        measured = measure_audio(info)
+        channels, sr = read_audio(info, mono=False)
+        channels = np.atleast_2d(channels)
+        loudness = (measured.values["audio_loudness_lufs"], whole_signal.loudness_lufs(channels, sr))
+        peak = (measured.values["audio_true_peak_dbfs"], whole_signal.true_peak_dbfs(channels))
+        mask = measured.series["speech_active"]
+        spectrum = whole_signal.speech_spectrum_db(channels.mean(axis=0), sr, mask, default_frame_length(sr), default_hop_length(sr))
+        cutoff = (measured.values["audio_cutoff_hz"], cutoff_hz(*spectrum, sr)[0])
+        for key, (streamed, whole) in (("loudness", loudness), ("peak", peak), ("cutoff", cutoff)):
+            worst[key] = max(worst[key], abs(streamed - whole))
+        rows.append(f"| {name} | {loudness[0]:.3f} / {loudness[1]:.3f} | {peak[0]:.3f} / {peak[1]:.3f} | "
+                    f"{cutoff[0]:.0f} / {cutoff[1]:.0f} |")
+    rows.append(f"| **largest difference** | **{worst['loudness']:.3f} LU** | **{worst['peak']:.3f} dB** | **{worst['cutoff']:.0f} Hz** |")
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, help="a folder of real speech (speech*.wav, talk*.mp4)")
-    parser.add_argument("--tables", default="snr,rt60,bitrate,trim", help="comma-separated subset of snr,rt60,bitrate,trim")
+    parser.add_argument("--tables", default="snr,rt60,bitrate,trim,stream",
+                        help="comma-separated subset of snr,rt60,bitrate,trim,stream")
     args = parser.parse_args(argv)
     wanted = set(args.tables.split(","))
     with tempfile.TemporaryDirectory(prefix="lipgate-calibrate-") as folder:
@@ -162,7 +189,8 @@ def main(argv=None) -> int:
         tables = (("snr", "SNR error (true SNR 5-30 dB)", lambda: snr_table(speech, work)),
                   ("rt60", "RT60 estimates (s) against the true RT60", lambda: rt60_table(speech)),
                   ("bitrate", "audio_bitrate calls (status, measured cutoff)", lambda: bitrate_table(speech, work)),
-                  ("trim", "trim boundary error (speech span after padding with room tone at -60 dBFS)", lambda: trim_table(speech)))
+                  ("trim", "trim boundary error (speech span after padding with room tone at -60 dBFS)", lambda: trim_table(speech)),
+                  ("stream", "streamed measurements against the whole-signal computations", lambda: stream_table(work)))
         for key, title, build in tables:
             if key not in wanted:
                 continue

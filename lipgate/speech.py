@@ -19,6 +19,8 @@ Method (not a bare energy threshold; breaths, clicks and room tone are not speec
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.ndimage import median_filter, minimum_filter1d
 
@@ -60,7 +62,7 @@ def default_frame_length(sr: int) -> int:
 def frame_signal(samples: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
     """Frames (n_frames x frame_length) starting every ``hop_length`` samples; the tail is zero-padded."""
     samples = np.asarray(samples, dtype=np.float32)
-    n_frames = max(1, int(np.ceil(max(samples.size - frame_length, 0) / hop_length)) + 1)
+    n_frames = frame_count(samples.size, frame_length, hop_length)
     padded = np.zeros((n_frames - 1) * hop_length + frame_length, dtype=np.float32)
     padded[: samples.size] = samples
     return np.lib.stride_tricks.sliding_window_view(padded, frame_length)[::hop_length][:n_frames]
@@ -75,11 +77,54 @@ def frame_blocks(n_frames: int, block: int = BLOCK_FRAMES):
     return (slice(start, min(start + block, n_frames)) for start in range(0, n_frames, block))
 
 
+class FrameStream:
+    """Cuts a signal that arrives in blocks into the frames ``frame_signal`` cuts from the whole.
+
+    Frame ``i`` holds samples ``[i * hop_length - lead, i * hop_length - lead + width)``, zeros
+    outside the signal (``lead`` > 0 lets a frame start before the signal, so a wider frame can be
+    centred on the same instant as a narrower one). ``push`` returns the frames completed by a
+    block; ``finish`` the zero-padded ones left, up to ``n_frames`` frames in all."""
+
+    def __init__(self, width: int, hop_length: int, lead: int = 0):
+        self.width, self.hop_length = width, hop_length
+        self.pending = np.zeros(lead, dtype=np.float32)
+        """Samples from the start of the next frame on."""
+        self.frames_out = 0
+
+    def _cut(self, n_frames: int) -> np.ndarray:
+        if n_frames == 0:
+            return np.zeros((0, self.width), np.float32)
+        frames = np.lib.stride_tricks.sliding_window_view(self.pending, self.width)[::self.hop_length][:n_frames]
+        self.pending = self.pending[n_frames * self.hop_length:]
+        self.frames_out += n_frames
+        return frames
+
+    def push(self, samples: np.ndarray) -> np.ndarray:
+        self.pending = np.concatenate([self.pending, np.asarray(samples, dtype=np.float32)])
+        ready = (self.pending.size - self.width) // self.hop_length + 1 if self.pending.size >= self.width else 0
+        return self._cut(ready)
+
+    def finish(self, n_frames: int) -> np.ndarray:
+        missing = max(0, n_frames - self.frames_out)
+        needed = (missing - 1) * self.hop_length + self.width if missing else 0
+        self.pending = np.concatenate([self.pending, np.zeros(max(0, needed - self.pending.size), np.float32)])
+        return self._cut(missing)
+
+
+def frame_count(n_samples: int, frame_length: int, hop_length: int) -> int:
+    """Frames ``frame_signal`` cuts from ``n_samples`` samples (at least one)."""
+    return max(1, int(np.ceil(max(n_samples - frame_length, 0) / hop_length)) + 1)
+
+
+def mean_square(frames: np.ndarray) -> np.ndarray:
+    """Mean square (linear power, full scale = 1) of each frame (rows), in float64."""
+    return np.mean(frames.astype(np.float64) ** 2, axis=1)
+
+
 def frame_power(samples: np.ndarray, frame_length: int, hop_length: int) -> np.ndarray:
     """Mean square (linear power, full scale = 1) of each frame."""
     frames = frame_signal(samples, frame_length, hop_length)
-    return np.concatenate([np.mean(frames[part].astype(np.float64) ** 2, axis=1)
-                           for part in frame_blocks(frames.shape[0])])
+    return np.concatenate([mean_square(frames[part]) for part in frame_blocks(frames.shape[0])])
 
 
 def power_db(power: np.ndarray, floor_db: float = -120.0) -> np.ndarray:
@@ -87,28 +132,37 @@ def power_db(power: np.ndarray, floor_db: float = -120.0) -> np.ndarray:
     return np.maximum(10.0 * np.log10(np.maximum(power, 1e-30)), floor_db)
 
 
-def voicing_strength(samples: np.ndarray, sr: int, frame_length: int, hop_length: int,
-                     pitch_range_hz: tuple[float, float] = PITCH_RANGE_HZ) -> np.ndarray:
-    """Peak normalised autocorrelation (0..1) of each Hann-windowed frame over pitch lags.
-
-    The window's own autocorrelation is divided out (Boersma 1993), so a periodic frame scores
-    near 1 at its period whatever the lag."""
-    all_frames = frame_signal(samples, frame_length, hop_length)
+@lru_cache(maxsize=8)
+def _voicing_kernel(frame_length: int, sr: int, pitch_range_hz: tuple[float, float]):
+    """(Hann window, FFT size, first and last pitch lag, the window's normalised autocorrelation
+    at those lags) for ``frame_voicing``."""
     window = np.hanning(frame_length)
     n_fft = int(2 ** np.ceil(np.log2(2 * frame_length)))
     window_autocorr = np.fft.irfft(np.abs(np.fft.rfft(window, n_fft)) ** 2, n_fft)[:frame_length]
     lag_min = max(1, int(sr / pitch_range_hz[1]))
     lag_max = min(frame_length // 2, int(np.ceil(sr / pitch_range_hz[0])))
-    strength = np.zeros(all_frames.shape[0])
-    for part in frame_blocks(all_frames.shape[0]):
-        frames = all_frames[part].astype(np.float64)
-        frames -= frames.mean(axis=1, keepdims=True)
-        autocorr = np.fft.irfft(np.abs(np.fft.rfft(frames * window, n_fft, axis=1)) ** 2, n_fft, axis=1)
-        energy = autocorr[:, :1]
-        normalised = autocorr[:, lag_min:lag_max + 1] / np.maximum(energy, 1e-20)
-        normalised /= window_autocorr[lag_min:lag_max + 1] / window_autocorr[0]
-        strength[part] = np.where(energy[:, 0] > 1e-12, normalised.max(axis=1), 0.0)
-    return np.clip(strength, 0.0, 1.0)
+    return window, n_fft, lag_min, lag_max, window_autocorr[lag_min:lag_max + 1] / window_autocorr[0]
+
+
+def frame_voicing(frames: np.ndarray, sr: int, pitch_range_hz: tuple[float, float] = PITCH_RANGE_HZ) -> np.ndarray:
+    """Peak normalised autocorrelation (0..1) of each Hann-windowed frame (rows) over pitch lags.
+
+    The window's own autocorrelation is divided out (Boersma 1993), so a periodic frame scores
+    near 1 at its period whatever the lag."""
+    window, n_fft, lag_min, lag_max, window_lags = _voicing_kernel(frames.shape[1], sr, tuple(pitch_range_hz))
+    frames = frames.astype(np.float64)
+    frames -= frames.mean(axis=1, keepdims=True)
+    autocorr = np.fft.irfft(np.abs(np.fft.rfft(frames * window, n_fft, axis=1)) ** 2, n_fft, axis=1)
+    energy = autocorr[:, :1]
+    normalised = autocorr[:, lag_min:lag_max + 1] / np.maximum(energy, 1e-20) / window_lags
+    return np.clip(np.where(energy[:, 0] > 1e-12, normalised.max(axis=1), 0.0), 0.0, 1.0)
+
+
+def voicing_strength(samples: np.ndarray, sr: int, frame_length: int, hop_length: int,
+                     pitch_range_hz: tuple[float, float] = PITCH_RANGE_HZ) -> np.ndarray:
+    """``frame_voicing`` of every frame of a whole signal."""
+    frames = frame_signal(samples, frame_length, hop_length)
+    return np.concatenate([frame_voicing(frames[part], sr, pitch_range_hz) for part in frame_blocks(frames.shape[0])])
 
 
 def noise_floor_db(energy_db: np.ndarray, hop_s: float, window_s: float = FLOOR_WINDOW_S) -> np.ndarray:
@@ -118,21 +172,15 @@ def noise_floor_db(energy_db: np.ndarray, hop_s: float, window_s: float = FLOOR_
     return minimum_filter1d(smoothed, size=size, mode="nearest")
 
 
-def speech_activity(samples: np.ndarray, sr: int, hop_length: int | None = None,
-                    frame_length: int | None = None) -> np.ndarray:
-    """Boolean speech mask, one value per frame; frame ``i`` is centred at
-    ``(i * hop_length + frame_length / 2) / sr`` seconds. Defaults: 10 ms hop, ~32 ms frames."""
-    hop_length = hop_length or default_hop_length(sr)
-    frame_length = frame_length or default_frame_length(sr)
-    samples = np.asarray(samples, dtype=np.float32)
-    if samples.size == 0:
+def speech_mask(energy_db: np.ndarray, voicing: np.ndarray, hop_s: float) -> np.ndarray:
+    """Boolean speech mask from per-frame energy (dB) and voicing strength (0..1), frames
+    ``hop_s`` seconds apart (steps 2-5 of the method above)."""
+    if energy_db.size == 0:
         return np.zeros(0, dtype=bool)
-    hop_s = hop_length / sr
-    energy_db = power_db(frame_power(samples, frame_length, hop_length))
     loud_level = np.percentile(energy_db, 95)
     floor = noise_floor_db(energy_db, hop_s)
     loud = (energy_db > floor + ENERGY_OVER_FLOOR_DB) & (energy_db > loud_level - DYNAMIC_RANGE_DB) & (energy_db > -90.0)
-    voiced = loud & (voicing_strength(samples, sr, frame_length, hop_length) > VOICING_THRESHOLD)
+    voiced = loud & (voicing > VOICING_THRESHOLD)
 
     bridged = loud.copy()
     max_gap = int(round(MERGE_GAP_S / hop_s))
@@ -147,6 +195,19 @@ def speech_activity(samples: np.ndarray, sr: int, hop_length: int | None = None,
         if end - start + 1 >= min_frames and voiced[start:end + 1].sum() >= min_voiced:
             mask[start:end + 1] = True
     return mask
+
+
+def speech_activity(samples: np.ndarray, sr: int, hop_length: int | None = None,
+                    frame_length: int | None = None) -> np.ndarray:
+    """Boolean speech mask of a whole signal, one value per frame; frame ``i`` is centred at
+    ``(i * hop_length + frame_length / 2) / sr`` seconds. Defaults: 10 ms hop, ~32 ms frames."""
+    hop_length = hop_length or default_hop_length(sr)
+    frame_length = frame_length or default_frame_length(sr)
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.size == 0:
+        return np.zeros(0, dtype=bool)
+    energy_db = power_db(frame_power(samples, frame_length, hop_length))
+    return speech_mask(energy_db, voicing_strength(samples, sr, frame_length, hop_length), hop_length / sr)
 
 
 def frame_times_s(n_frames: int, sr: int, hop_length: int, frame_length: int) -> np.ndarray:

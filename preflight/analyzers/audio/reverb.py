@@ -3,7 +3,8 @@
 When a sound stops, what the microphone hears next is the room's decay: it falls at the room's
 rate and never faster (Ratnam et al., "Blind estimation of reverberation time", JASA 2003;
 Wen, Habets & Naylor, "Blind estimation of reverberation time based on the distribution of
-signal decay rates", ICASSP 2008). So: band energies in dB every 10 ms; runs where a band's
+signal decay rates", ICASSP 2008). So: band energies in dB every 10 ms (summed from the power
+spectra of the detector's Hann-windowed frames as the audio streams by); runs where a band's
 energy keeps falling for at least ``MIN_DECAY_S``; the slope (dB/s) of each run by least squares
 after its first ``SKIP_ONSET_S`` (the analysis window's smear and the direct sound) and above
 the band's noise floor + ``FLOOR_MARGIN_DB``; the decay rate of the room is taken at the
@@ -36,21 +37,15 @@ decay rates): the fastest few are noise in the fit, the slow half is speech fadi
 Chosen on synthetic rooms (0.3-1.2 s) with espeak speech; checked on real speech."""
 MIN_DECAYS = 5
 
-def band_energy_db(samples: np.ndarray, sr: int, frame_length: int, hop_length: int,
-                   bands_hz=BANDS_HZ) -> np.ndarray:
-    """Energy in dB of each band (rows) per frame (columns), Hann-windowed STFT."""
-    from lipgate.speech import frame_blocks, frame_signal
 
-    frames = frame_signal(samples, frame_length, hop_length)
-    freqs = np.fft.rfftfreq(frame_length, 1.0 / sr)
-    selections = [(freqs >= low) & (freqs < high) for low, high in bands_hz if high <= sr / 2]
-    energy = np.zeros((len(selections), frames.shape[0]))
-    window = np.hanning(frame_length)
-    for part in frame_blocks(frames.shape[0]):
-        power = np.abs(np.fft.rfft(frames[part].astype(np.float64) * window, axis=1)) ** 2
-        for row, selection in enumerate(selections):
-            energy[row, part] = power[:, selection].sum(axis=1)
-    return power_db(energy)
+def band_selections(freqs_hz: np.ndarray, sr: int, bands_hz=BANDS_HZ) -> list[np.ndarray]:
+    """Which spectrum bins fall in each band (the bands under the Nyquist frequency)."""
+    return [(freqs_hz >= low) & (freqs_hz < high) for low, high in bands_hz if high <= sr / 2]
+
+
+def band_energies(power: np.ndarray, selections: list[np.ndarray]) -> np.ndarray:
+    """Energy of each band (columns) in each frame's power spectrum (rows), linear."""
+    return np.stack([power[:, selection].sum(axis=1) for selection in selections], axis=1)
 
 
 def decay_rates_db_per_s(energy_db: np.ndarray, hop_s: float) -> np.ndarray:
@@ -75,11 +70,10 @@ def decay_rates_db_per_s(energy_db: np.ndarray, hop_s: float) -> np.ndarray:
     return np.array(rates)
 
 
-def rt60_s(samples: np.ndarray, sr: int, hop_length: int, frame_length: int) -> tuple[float | None, int]:
-    """Blind RT60 in seconds and the number of decays it rests on (None with fewer than MIN_DECAYS)."""
-    hop_s = hop_length / sr
-    rates = np.concatenate([decay_rates_db_per_s(band, hop_s)
-                            for band in band_energy_db(samples, sr, frame_length, hop_length)] or [np.zeros(0)])
+def rt60_s(band_energy: np.ndarray, hop_s: float) -> tuple[float | None, int]:
+    """Blind RT60 in seconds from the band energies (frames x bands, linear, frames ``hop_s``
+    apart) and the number of decays it rests on (None with fewer than MIN_DECAYS)."""
+    rates = np.concatenate([decay_rates_db_per_s(power_db(band), hop_s) for band in band_energy.T] or [np.zeros(0)])
     if rates.size < MIN_DECAYS:
         return None, int(rates.size)
     fastest = np.percentile(rates, 100 - FAST_DECAY_PERCENTILE)
