@@ -20,6 +20,7 @@ Method (not a bare energy threshold; breaths, clicks and room tone are not speec
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterable
 
 import numpy as np
 from scipy.ndimage import median_filter, minimum_filter1d
@@ -223,10 +224,38 @@ def speech_span(samples: np.ndarray, sr: int, hop_length: int | None = None,
     hop_length = hop_length or default_hop_length(sr)
     frame_length = frame_length or default_frame_length(sr)
     mask = speech_activity(samples, sr, hop_length, frame_length)
+    return span_of_mask(mask, sr, hop_length, frame_length, np.asarray(samples).size)
+
+
+def speech_span_of_blocks(blocks: Iterable[np.ndarray], sr: int) -> tuple[tuple[float, float] | None, int]:
+    """``speech_span`` (default frames) of a mono signal that arrives in blocks, with only the
+    per-hop energy and voicing kept; and the signal's length in samples."""
+    hop_length, frame_length = default_hop_length(sr), default_frame_length(sr)
+    stream = FrameStream(frame_length, hop_length)
+    power, voicing = [], []
+
+    def analyse(frames: np.ndarray) -> None:
+        for part in frame_blocks(frames.shape[0]):
+            power.append(mean_square(frames[part]))
+            voicing.append(frame_voicing(frames[part], sr))
+
+    n_samples = 0
+    for samples in blocks:
+        n_samples += samples.size
+        analyse(stream.push(samples))
+    if n_samples == 0:
+        return None, 0
+    analyse(stream.finish(frame_count(n_samples, frame_length, hop_length)))
+    mask = speech_mask(power_db(np.concatenate(power)), np.concatenate(voicing), hop_length / sr)
+    return span_of_mask(mask, sr, hop_length, frame_length, n_samples), n_samples
+
+
+def span_of_mask(mask: np.ndarray, sr: int, hop_length: int, frame_length: int,
+                 n_samples: int) -> tuple[float, float] | None:
+    """(start_s, end_s) from the first to the last True frame of a speech mask, or None."""
     if not mask.any():
         return None
     times = frame_times_s(mask.size, sr, hop_length, frame_length)
     first, last = np.flatnonzero(mask)[[0, -1]]
     half_hop = hop_length / sr / 2
-    duration = np.asarray(samples).size / sr
-    return max(0.0, float(times[first] - half_hop)), min(duration, float(times[last] + half_hop))
+    return max(0.0, float(times[first] - half_hop)), min(n_samples / sr, float(times[last] + half_hop))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from lipgate.edit import OutputSet, cut
 from lipgate.errors import InputError
-from lipgate.media import probe, read_audio
-from lipgate.speech import speech_span
+from lipgate.media import AudioDecoder, probe
+from lipgate.speech import speech_span_of_blocks
 
 DEFAULT_MARGIN_S = 0.2
 
@@ -53,12 +53,12 @@ def trim(input_path: str | Path, out_path: str | Path, audio_path: str | Path | 
         raise InputError(input_path, "has no sound to find the speech in (give the speech with --audio)")
     if source.kind == "image" and audio is None:
         raise InputError(input_path, "a still has no sound: give the speech with --audio")
-    samples, sr = read_audio(speech_source)
-    span = speech_span(samples, sr)
+    decoder = AudioDecoder(speech_source)  # streamed: memory does not grow with the speech's length
+    span, n_samples = speech_span_of_blocks((block.samples for block in decoder), decoder.sr)
     if span is None:
         raise InputError(speech_source.path, "no speech found: nothing to trim to")
     fps = source.video.fps if source.kind == "video" else None
-    duration = samples.size / sr
+    duration = n_samples / decoder.sr
     start, end = cut_points(span, margin_s, duration, fps)
 
     outputs = {"video": None, "image": None, "audio": None}
