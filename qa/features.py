@@ -48,38 +48,159 @@ def fill_gaps(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return filled, valid
 
 
+class BlockFramer:
+    """Cuts a signal that arrives in blocks into frames of ``length`` samples every ``hop``, the
+    first one starting at sample ``first_start`` (negative: silence before the signal), exactly as
+    framing the whole zero-padded signal would. Holds one block plus one frame of samples."""
+
+    def __init__(self, length: int, hop: int, first_start: int):
+        self.length, self.hop = length, hop
+        self.frames_out = 0
+        self.samples_in = 0
+        self._buffer = np.zeros(max(0, -first_start), np.float32)
+        self._skip = max(0, first_start)
+        """Samples still to drop before the first frame starts (a positive ``first_start``)."""
+
+    def _take(self, limit: int | None = None) -> np.ndarray:
+        count = 0 if self._buffer.size < self.length else 1 + (self._buffer.size - self.length) // self.hop
+        if limit is not None:
+            count = min(count, limit)
+        if count == 0:
+            return np.zeros((0, self.length), np.float32)
+        frames = np.lib.stride_tricks.sliding_window_view(self._buffer, self.length)[::self.hop][:count]
+        self._buffer = self._buffer[count * self.hop:]
+        self.frames_out += count
+        return frames
+
+    def push(self, samples: np.ndarray) -> np.ndarray:
+        """The frames (n x ``length``, views) completed by ``samples``."""
+        samples = np.asarray(samples, np.float32)
+        self.samples_in += samples.size
+        dropped = min(self._skip, samples.size)
+        self._skip -= dropped
+        self._buffer = np.concatenate([self._buffer, samples[dropped:]])
+        return self._take()
+
+    def finish(self, total_frames: int) -> np.ndarray:
+        """The remaining frames up to ``total_frames``, silence after the signal's end."""
+        missing = (total_frames - self.frames_out - 1) * self.hop + self.length - self._buffer.size
+        if total_frames > self.frames_out and missing > 0:
+            self._buffer = np.concatenate([self._buffer, np.zeros(missing, np.float32)])
+        return self._take(max(0, total_frames - self.frames_out))
+
+
+def hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale (Auditory Toolbox; librosa's default, ``htk=False``): linear 0-1 kHz at
+    3/200 mel per Hz, logarithmic above (27 mel per factor 6.4)."""
+    hz = np.asarray(hz, dtype=np.float64)
+    linear = hz / (200.0 / 3)
+    log_step = np.log(6.4) / 27.0
+    return np.where(hz >= 1000.0, 15.0 + np.log(np.maximum(hz, 1e-10) / 1000.0) / log_step, linear)
+
+
+def mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    """Inverse of ``hz_to_mel``."""
+    mel = np.asarray(mel, dtype=np.float64)
+    log_step = np.log(6.4) / 27.0
+    return np.where(mel >= 15.0, 1000.0 * np.exp(log_step * (mel - 15.0)), mel * (200.0 / 3))
+
+
+def mel_filterbank(sr: int, n_fft: int, n_bands: int, fmin_hz: float, fmax_hz: float) -> np.ndarray:
+    """Triangular mel filters (bands x ``n_fft // 2 + 1``) on Slaney's scale with Slaney's area
+    normalisation (each triangle scaled by 2 / its width in Hz): librosa.filters.mel's defaults."""
+    fft_hz = np.linspace(0.0, sr / 2, n_fft // 2 + 1)
+    edges_hz = mel_to_hz(np.linspace(hz_to_mel(fmin_hz), hz_to_mel(fmax_hz), n_bands + 2))
+    widths = np.diff(edges_hz)
+    ramps = edges_hz[:, None] - fft_hz[None, :]
+    rising = -ramps[:-2] / widths[:-1, None]
+    falling = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0.0, np.minimum(rising, falling))
+    return weights * (2.0 / (edges_hz[2:] - edges_hz[:-2]))[:, None]
+
+
+PAD_S = 1.5
+"""Silence (s) added before and after the sound, so that any lag of interest has feature values."""
+
+
+class AudioFeatureStream:
+    """Builds ``AudioFeatures`` from a sound that arrives in blocks (``push``), keeping only one
+    block of samples and the mel energies on the fine clock (8 float32 per 5 ms hop).
+
+    The short-time spectrum is librosa.stft's with ``center=True``: a periodic Hann window of
+    ``window_s`` centred in an FFT of the next power of two, frame ``k`` centred on padded sample
+    ``k * hop``; then the power in the mel filters of ``mel_filterbank``. The result equals the
+    whole-signal computation (tests/qa/test_features.py checks it against librosa).
+    """
+
+    def __init__(self, sr: int, window_s: float, pad_s: float = PAD_S):
+        self.sr = sr
+        self.hop_length = int(round(AUDIO_HOP_S * sr))
+        win_length = int(round(window_s * sr))
+        self.n_fft = int(2 ** np.ceil(np.log2(max(win_length, 64))))
+        self.pad = int(round(pad_s * sr))
+        self._window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win_length) / win_length)
+        self._filters = mel_filterbank(sr, self.n_fft, N_MEL_BANDS, MEL_FMIN_HZ, min(MEL_FMAX_HZ, sr / 2 - 1)).T
+        # the window's first sample sits (n_fft - win_length) // 2 after the frame start, which is
+        # n_fft // 2 before its centre; frame 0 is centred on the first sample of the padding
+        first_start = (self.n_fft - win_length) // 2 - self.n_fft // 2 - self.pad
+        self._framer = BlockFramer(win_length, self.hop_length, first_start)
+        self._mel: list[np.ndarray] = []
+
+    def _analyse(self, frames: np.ndarray) -> None:
+        if len(frames):
+            spectrum = np.fft.rfft(frames * self._window, self.n_fft, axis=1)
+            power = spectrum.real ** 2 + spectrum.imag ** 2
+            self._mel.append((power @ self._filters).astype(np.float32))
+
+    def push(self, samples: np.ndarray) -> None:
+        self._analyse(self._framer.push(samples))
+
+    def finish(self, start_s: float) -> "AudioFeatures":
+        """The features of everything pushed; the sound's first sample is at ``start_s``."""
+        features = AudioFeatures.__new__(AudioFeatures)
+        features._assign(self._values(), start_s, self._framer.samples_in / self.sr,
+                         start_s - self.pad / self.sr, self.hop_length / self.sr)
+        return features
+
+    def _values(self) -> np.ndarray:
+        total = 1 + (self._framer.samples_in + 2 * self.pad) // self.hop_length
+        self._analyse(self._framer.finish(total))
+        mel = np.concatenate(self._mel).T if self._mel else np.zeros((N_MEL_BANDS, 0), np.float32)
+        self._mel = []
+        floor = 1e-10 + 1e-6 * float(mel.mean(dtype=np.float64)) if mel.size else 1e-10
+        log_mel = np.log10(mel + floor)
+        log_energy = np.log10(mel.sum(axis=0, dtype=np.float64) + floor)
+        flux = np.maximum(np.diff(log_mel, axis=1, prepend=log_mel[:, :1]), 0).sum(axis=0)
+        return np.vstack([log_mel, log_energy, flux]).T.astype(np.float32)
+
+
 class AudioFeatures:
     """Audio features on a fine clock (every ``AUDIO_HOP_S``), sampled at arbitrary times.
 
     ``samples`` are mono at ``sr`` Hz and start at ``start_s`` on the container timeline. The
     signal is padded with silence ``pad_s`` on both sides so that any lag of interest has values.
     ``window_s`` (about one picture frame period) sets the analysis window, so that the audio
-    features carry no faster detail than a picture at that rate can show.
+    features carry no faster detail than a picture at that rate can show. A sound read in blocks
+    goes through ``AudioFeatureStream`` instead, with the same result.
     """
 
-    def __init__(self, samples: np.ndarray, sr: int, start_s: float, window_s: float, pad_s: float = 1.5):
-        import librosa
+    values: np.ndarray
+    """Rows on the fine clock (float32), columns ordered as ``AUDIO_FEATURE_NAMES``."""
+    start_s: float
+    end_s: float
+    """Where the real sound starts and ends on the container timeline (s)."""
+    t0_s: float
+    """Time of the first row (s), ``pad_s`` before ``start_s``."""
+    hop_s: float
 
-        hop_length = int(round(AUDIO_HOP_S * sr))
-        win_length = int(round(window_s * sr))
-        n_fft = int(2 ** np.ceil(np.log2(max(win_length, 64))))
-        pad = int(round(pad_s * sr))
-        padded = np.concatenate([np.zeros(pad, np.float32), np.asarray(samples, np.float32), np.zeros(pad, np.float32)])
-        power = np.abs(librosa.stft(padded, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                                    center=True)) ** 2
-        mel = librosa.feature.melspectrogram(S=power, sr=sr, n_mels=N_MEL_BANDS, fmin=MEL_FMIN_HZ,
-                                             fmax=min(MEL_FMAX_HZ, sr / 2 - 1))
-        floor = 1e-10 + 1e-6 * float(mel.mean()) if mel.size else 1e-10
-        log_mel = np.log10(mel + floor)
-        log_energy = np.log10(mel.sum(axis=0) + floor)
-        flux = np.maximum(np.diff(log_mel, axis=1, prepend=log_mel[:, :1]), 0).sum(axis=0)
-        self.values = np.vstack([log_mel, log_energy, flux]).T
-        """Rows on the fine clock, columns ordered as ``AUDIO_FEATURE_NAMES``."""
-        self.start_s = start_s
-        self.end_s = start_s + len(samples) / sr
-        """Where the real sound starts and ends on the container timeline (s)."""
-        self.t0_s = start_s - pad / sr
-        self.hop_s = hop_length / sr
+    def __init__(self, samples: np.ndarray, sr: int, start_s: float, window_s: float, pad_s: float = PAD_S):
+        stream = AudioFeatureStream(sr, window_s, pad_s)
+        stream.push(samples)
+        vars(self).update(vars(stream.finish(start_s)))
+
+    def _assign(self, values: np.ndarray, start_s: float, duration_s: float, t0_s: float, hop_s: float) -> None:
+        self.values, self.start_s, self.end_s = values, start_s, start_s + duration_s
+        self.t0_s, self.hop_s = t0_s, hop_s
 
     def at(self, times_s: np.ndarray) -> np.ndarray:
         """Features at ``times_s`` (linear interpolation on the fine clock; silence beyond it)."""

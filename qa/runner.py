@@ -14,13 +14,13 @@ from lipgate.errors import InputError, UnjudgeableInput
 from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
 from lipgate.measurements import Measurements
 from lipgate.timeline import median_period_s, segments_where
-from lipgate.media import MediaInfo, VideoDecoder, probe, read_audio
+from lipgate.media import AudioDecoder, MediaInfo, VideoDecoder, probe
 from qa import sync
-from qa.features import AUDIO_SR, AudioFeatures, mouth_row
+from qa.features import AUDIO_SR, AudioFeatures, AudioFeatureStream, mouth_row
 from qa.report import QaReport, QaSegment, SyncResult
 from qa.settings import qa_limits
 from qa.shots import ShotChangeTracker, cut_frames, shot_ids
-from qa.syllables import SILENCE_DB, syllable_nuclei
+from qa.syllables import HOP_S, VoiceContour, VoiceContourStream, nuclei, silence_threshold_db
 
 ANALYSIS_MAX_SIDE = 480
 """Frames go to the face mesh at most 480 px on their longer side: MediaPipe crops the face to
@@ -51,20 +51,23 @@ def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(values, np.ones(width) / width, mode="same")
 
 
-def mouth_pixel_change(grey: np.ndarray, previous: np.ndarray | None, observation) -> float:
-    """Mean absolute grey-level change (0-255) inside the outer-lip box, widened by half its
-    size, from the previous frame; NaN without a face or a previous frame."""
-    if previous is None or not observation.found:
+def mouth_pixel_change(rgb: np.ndarray, previous_rgb: np.ndarray | None, observation) -> float:
+    """Mean absolute grey-level change (0-255, grey = mean of R, G, B) inside the outer-lip box,
+    widened by half its size, from the previous frame; NaN without a face or a previous frame.
+    Only the box is converted to grey (a whole 480 px frame cost more than the face mesh)."""
+    if previous_rgb is None or not observation.found:
         return float("nan")
     lips = observation.landmarks[list(OUTER_LIP_RING), :2]
     (x0, y0), (x1, y1) = lips.min(axis=0), lips.max(axis=0)
     pad_x, pad_y = 0.25 * (x1 - x0), 0.25 * (y1 - y0)
-    height, width = grey.shape
+    height, width = rgb.shape[:2]
     left, right = int(max(0, x0 - pad_x)), int(min(width, x1 + pad_x + 1))
     top, bottom = int(max(0, y0 - pad_y)), int(min(height, y1 + pad_y + 1))
     if right <= left or bottom <= top:
         return float("nan")
-    return float(np.abs(grey[top:bottom, left:right] - previous[top:bottom, left:right]).mean())
+    box = (slice(top, bottom), slice(left, right))
+    grey, previous_grey = (picture[box].mean(axis=2, dtype=np.float32) for picture in (rgb, previous_rgb))
+    return float(np.abs(grey - previous_grey).mean())
 
 
 def smoothed_pixel_change(change: np.ndarray, fps: float) -> np.ndarray:
@@ -73,21 +76,43 @@ def smoothed_pixel_change(change: np.ndarray, fps: float) -> np.ndarray:
     return _moving_mean(filled, int(round(MOTION_WINDOW_S * fps)))
 
 
-def speech_activity(samples: np.ndarray, sr: int, start_s: float, frame_t: np.ndarray) -> np.ndarray:
+def speech_activity(contour: VoiceContour, start_s: float, frame_t: np.ndarray) -> np.ndarray:
     """Per-frame True where the speech is above the silence threshold of qa.syllables
-    (``SILENCE_DB`` under its 99th-percentile intensity), over a ``MOTION_WINDOW_S`` window."""
-    if samples.size == 0:
+    (``SILENCE_DB`` under the 99th percentile of its intensity contour): the contour's mean power
+    over the ``MOTION_WINDOW_S`` around each frame (``start_s``: the sound's first sample)."""
+    if contour.power.size == 0:
         return np.zeros(len(frame_t), bool)
-    half = int(MOTION_WINDOW_S * sr / 2)
-    centres = np.round((frame_t - start_s) * sr).astype(int)
-    level = np.array([
-        10 * np.log10(np.mean(samples[max(0, c - half):max(0, c + half)] ** 2) + 1e-12) if 0 < c + half and c - half < samples.size else -120.0
-        for c in centres
-    ])
-    window = int(0.064 * sr)
-    frames = samples[: samples.size // window * window].reshape(-1, window)
-    loud = 10 * np.log10(np.percentile((frames ** 2).mean(axis=1), 99) + 1e-12) if frames.size else -120.0
-    return level > loud - SILENCE_DB
+    centres_s = start_s + np.arange(contour.power.size) * HOP_S
+    first = np.searchsorted(centres_s, frame_t - MOTION_WINDOW_S / 2, side="left")
+    last = np.searchsorted(centres_s, frame_t + MOTION_WINDOW_S / 2, side="left")
+    total = np.concatenate([[0.0], np.cumsum(contour.power)])
+    count = last - first
+    mean_power = (total[last] - total[first]) / np.maximum(count, 1)
+    level = np.where(count > 0, 10 * np.log10(mean_power + 1e-12), -120.0)
+    return level > silence_threshold_db(contour.intensity_db)
+
+
+@dataclass
+class SoundSeries:
+    """What one pass over the sound gives: the sync features and the voice contour."""
+
+    features: AudioFeatures
+    contour: VoiceContour
+    start_s: float
+    """The first sample's time on the container timeline (s)."""
+    duration_s: float
+
+
+def decode_sound(info: MediaInfo, window_s: float) -> SoundSeries:
+    """Stream the sound (16 kHz mono, one-second blocks) through the sync features (analysis
+    window ``window_s``, one picture frame period) and the voice contour; no whole-signal buffer."""
+    decoder = AudioDecoder(info, sr=AUDIO_SR)
+    features, contour = AudioFeatureStream(AUDIO_SR, window_s), VoiceContourStream(AUDIO_SR)
+    for block in decoder:
+        features.push(block.samples)
+        contour.push(block.samples)
+    start_s = info.audio.start_s
+    return SoundSeries(features.finish(start_s), contour.finish(), start_s, decoder.samples_read / AUDIO_SR)
 
 
 @dataclass
@@ -108,17 +133,16 @@ def decode_pictures(info: MediaInfo, progress=None) -> PictureSeries:
     decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE).start()  # decodes while MediaPipe loads
     frame_t, mouth, face_height, pixel_change = [], [], [], []
     shots = ShotChangeTracker()
-    previous_grey = None
-    with FaceTracker() as tracker:
+    previous_rgb = None
+    with FaceTracker() as tracker:  # one face: qa measures the speaker's lips
         for frame in decoder:
             observation = tracker.observe(frame.rgb)
             frame_t.append(frame.t)
             mouth.append(mouth_row(observation))
             face_height.append((observation.box[3] - observation.box[1]) / decoder.height if observation.found else np.nan)
             shots.process(frame.rgb)
-            grey = frame.rgb.mean(axis=2, dtype=np.float32)
-            pixel_change.append(mouth_pixel_change(grey, previous_grey, observation))
-            previous_grey = grey
+            pixel_change.append(mouth_pixel_change(frame.rgb, previous_rgb, observation))
+            previous_rgb = frame.rgb  # each frame has its own buffer: keeping it copies nothing
             if progress is not None:
                 progress(frame.index + 1, decoder.expected_frames)
     if not frame_t:
@@ -135,19 +159,18 @@ def measure_qa(path: str | Path, progress=None) -> Measurements:
     info = probe(path, expect={"video"})
     if info.audio is None:
         raise InputError(path, "has no audio track: lip sync needs the rendered sound")
-    samples, sr = read_audio(info, sr=AUDIO_SR)
-    return analyse(decode_pictures(info, progress), samples, sr, info.audio.start_s)
+    pictures = decode_pictures(info, progress)
+    return analyse(pictures, decode_sound(info, window_s=1.0 / pictures.fps))
 
 
-def analyse(pictures: PictureSeries, samples: np.ndarray, sr: int, audio_start_s: float) -> Measurements:
-    """Sync, local offsets, syllables and mouth motion from the picture series and the sound
-    (mono ``samples`` at ``sr`` Hz starting at ``audio_start_s`` on the container timeline)."""
+def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
+    """Sync, local offsets, syllables and mouth motion from the picture and sound series."""
     fps, frame_t, mouth = pictures.fps, pictures.frame_t, pictures.mouth
-    audio = AudioFeatures(samples, sr, audio_start_s, window_s=1.0 / fps)
+    audio = sound.features
     face_found = np.all(np.isfinite(mouth), axis=1)
-    speaking = speech_activity(samples, sr, audio_start_s, frame_t)
+    speaking = speech_activity(sound.contour, sound.start_s, frame_t)
     values = {"fps": fps, "frames": len(frame_t), "video_start_s": float(frame_t[0]),
-              "audio_start_s": audio_start_s, "audio_duration_s": samples.size / sr,
+              "audio_start_s": sound.start_s, "audio_duration_s": sound.duration_s,
               "face_share": float(face_found.mean()), "speech_share": float(speaking.mean())}
     problem = None
     if face_found.sum() < sync.MIN_FRAMES:
@@ -172,7 +195,7 @@ def analyse(pictures: PictureSeries, samples: np.ndarray, sr: int, audio_start_s
         "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
         "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
     }
-    for name, column in syllable_nuclei(samples, sr, audio_start_s).items():
+    for name, column in nuclei(sound.contour, sound.start_s).items():
         series[f"syllable_{name}"] = column
     return Measurements(values=values, series=series)
 

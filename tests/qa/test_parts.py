@@ -75,3 +75,49 @@ def test_clip_tolerance_is_asymmetric(offset, confidence, status):
 
     measured = Measurements(values={"fps": 25.0, "offset_ms": offset, "confidence": confidence})
     assert _sync_result(measured, qa_limits()).status == status
+
+
+@pytest.mark.parametrize("f0_hz", [82.0, 120.0, 210.0, 390.0])
+def test_yin_finds_the_pitch_of_a_harmonic_tone(f0_hz):
+    """A vowel-like tone (10 harmonics, falling 1/k) gives its own pitch, not an octave off, and is voiced."""
+    from qa.syllables import VOICING_THRESHOLD, voice_contour
+
+    sr = 16_000
+    t = np.arange(sr) / sr
+    tone = sum(np.sin(2 * np.pi * k * f0_hz * t) / k for k in range(1, 11)).astype(np.float32) * 0.1
+    contour = voice_contour(tone, sr)
+    inside = slice(10, -10)  # frames that lie wholly inside the tone
+    assert np.allclose(contour.f0_hz[inside], f0_hz, rtol=0.005)
+    assert (contour.aperiodicity[inside] < 1 - VOICING_THRESHOLD).all()
+
+
+def test_noise_is_not_voiced():
+    from qa.syllables import VOICING_THRESHOLD, voice_contour
+
+    noise = np.random.default_rng(2).standard_normal(16_000).astype(np.float32) * 0.1
+    contour = voice_contour(noise, 16_000)
+    assert (contour.aperiodicity[10:-10] > 1 - VOICING_THRESHOLD).mean() > 0.9
+
+
+def test_streamed_contour_equals_the_whole_signal():
+    from qa.syllables import VoiceContourStream, voice_contour
+
+    samples, _ = tone_syllables(stressed_index=2)
+    stream = VoiceContourStream(16_000)
+    for start in range(0, samples.size, 1234):
+        stream.push(samples[start:start + 1234])
+    streamed, whole = stream.finish(), voice_contour(samples, 16_000)
+    for name in ("intensity_db", "f0_hz", "aperiodicity"):
+        assert np.allclose(getattr(streamed, name), getattr(whole, name), rtol=1e-6, atol=1e-6), name
+
+
+def test_fixture_speech_nuclei_are_voiced_and_in_the_voice_range(generated):
+    """On the fixture speech every nucleus has a pitch inside 70-400 Hz and one in four or more is stressed."""
+    import soundfile
+    from scipy.signal import resample_poly
+
+    samples, sr = soundfile.read(str(generated["speech"]), dtype="float32")
+    found = syllable_nuclei(resample_poly(samples, 16_000, sr).astype(np.float32), 16_000)
+    assert len(found["t"]) >= 20
+    assert ((found["pitch_st"] >= 12 * np.log2(0.7)) & (found["pitch_st"] <= 12 * np.log2(4.0))).all()
+    assert (found["stress_score"] >= 1.0).mean() >= 0.2
