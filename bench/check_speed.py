@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def make_1080p(source: Path, out: Path, seconds: float) -> Path:
     subprocess.run([
         "ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(source), "-t", f"{seconds}",
-        "-vf", "scale=-2:1080,pad=1920:1080:(ow-iw)/2:0", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
+        "-vf", "scale=-2:1080,pad=1920:1080:(ow-iw)/2:0",
+        # each loop's sound is 26 ms shorter than its picture (talk1): fill the gap with silence, or
+        # the sound drifts ahead a little more with every loop and a long clip is no longer in sync
+        "-af", "aresample=async=1:first_pts=0", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
         "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "160k", str(out),
     ], check=True)
     return out
