@@ -101,18 +101,21 @@ class SoundSeries:
     start_s: float
     """The first sample's time on the container timeline (s)."""
     duration_s: float
+    syllables: dict[str, np.ndarray]
+    """The syllable nuclei (``qa.syllables.nuclei``)."""
 
 
 def decode_sound(info: MediaInfo, window_s: float) -> SoundSeries:
     """Stream the sound (16 kHz mono, one-second blocks) through the sync features (analysis
-    window ``window_s``, one picture frame period) and the voice contour; no whole-signal buffer."""
+    window ``window_s``, one picture frame period), the voice contour and its syllable nuclei; no
+    whole-signal buffer."""
     decoder = AudioDecoder(info, sr=AUDIO_SR)
     features, contour = AudioFeatureStream(AUDIO_SR, window_s), VoiceContourStream(AUDIO_SR)
     for block in decoder:
         features.push(block.samples)
         contour.push(block.samples)
-    start_s = info.audio.start_s
-    return SoundSeries(features.finish(start_s), contour.finish(), start_s, decoder.samples_read / AUDIO_SR)
+    start_s, voice = info.audio.start_s, contour.finish()
+    return SoundSeries(features.finish(start_s), voice, start_s, decoder.samples_read / AUDIO_SR, nuclei(voice, start_s))
 
 
 @dataclass
@@ -159,8 +162,14 @@ def measure_qa(path: str | Path, progress=None) -> Measurements:
     info = probe(path, expect={"video"})
     if info.audio is None:
         raise InputError(path, "has no audio track: lip sync needs the rendered sound")
-    pictures = decode_pictures(info, progress)
-    return analyse(pictures, decode_sound(info, window_s=1.0 / pictures.fps))
+    from concurrent.futures import ThreadPoolExecutor
+
+    # the sound is decoded and analysed in a second thread while the frames stream through the
+    # face mesh (ffmpeg, numpy and MediaPipe release the GIL): qa takes about the longer of the two
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipgate-sound") as pool:
+        sound = pool.submit(decode_sound, info, 1.0 / info.video.fps)
+        pictures = decode_pictures(info, progress)
+        return analyse(pictures, sound.result())
 
 
 def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
@@ -195,7 +204,7 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
         "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
     }
-    for name, column in nuclei(sound.contour, sound.start_s).items():
+    for name, column in sound.syllables.items():
         series[f"syllable_{name}"] = column
     return Measurements(values=values, series=series)
 
