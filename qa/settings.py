@@ -24,6 +24,12 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "windows on the untouched corpus clips, 32 ms (bench/qa_sync.py, 'local jitter p95')",
         "a local offset is judged past tolerance only when it is past it by more than this (its own "
         "uncertainty): a clip at +42 ms whose windows jitter to +50 ms is not flagged"),
+    "min_slip_gain": Threshold(
+        10.0, "frames", "measurement: on the untouched corpus clips no stretch of the tracked lag path "
+        "lies past tolerance; chance departures from the clip's offset gain at most 4; 200 ms picture-late "
+        "slips gain 14 - 50 (bench/qa_sync.py)",
+        "a stretch of the tracked lag path past tolerance is a slip only when it explains the stretch better "
+        "than any offset within tolerance by this much (summed per-frame evidence, about frames x correlation)"),
     "closeup_face_height": Threshold(
         0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
         "(brow to chin) a quarter or more of the frame height",
