@@ -15,8 +15,10 @@ For each clip (the generated talking portrait, then every talk*.mp4 of the corpu
    ``rerender`` segment overlapping the stretch. The untouched clip, re-encoded the same way,
    must get none (false segments are counted). On the untouched clip the bench also reports
    the jitter of the confident local offsets around the clip's (95th percentile of the
-   distance; the source of ``local_margin_ms``) and the longest run of chance peaks (the source
-   of ``MIN_SLIP_S``).
+   distance; the source of ``local_margin_ms``), the longest run of chance peaks (the source
+   of ``MIN_SLIP_S``) and the gains of the tracked lag path's stretches past tolerance (the
+   source of ``min_slip_gain``); on the picture-late clip, the gain of the path's stretch
+   overlapping the edit.
 4. The same on longer real material: the corpus clips concatenated into one ~28 s clip (each
    scaled to 512 px at 25 fps with its own sound, so there are four real shot cuts), with the
    stretch in the middle of each part in turn.
@@ -40,8 +42,8 @@ from lipgate.media import VideoDecoder, probe, read_audio  # noqa: E402
 from qa import sync  # noqa: E402
 from qa.features import AUDIO_SR, AudioFeatures  # noqa: E402
 from lipgate.timeline import runs  # noqa: E402
-from qa.runner import decode_pictures, judge_qa, measure_qa  # noqa: E402
-from qa.settings import QA_THRESHOLDS  # noqa: E402
+from qa.runner import decode_pictures, judge_qa, measure_qa, path_stretches  # noqa: E402
+from qa.settings import QA_THRESHOLDS, qa_limits  # noqa: E402
 
 STRETCH_S = 1.6
 PICTURE_LATE_S = 0.2
@@ -169,7 +171,8 @@ def desync_detection(path: Path, folder: Path, parts: list[tuple[str, float, flo
     untouched = measure_qa(untouched_out)
     report = judge_qa(untouched, untouched_out)
     common = {"false_segments": [(round(s.start, 1), round(s.end, 1)) for s in report.segments if s.rerender],
-              "untouched_offset_ms": report.sync.offset_ms, **local_spread(untouched)}
+              "untouched_offset_ms": report.sync.offset_ms, **local_spread(untouched),
+              "untouched_gains": [gain for _, gain in path_stretches(untouched.series, qa_limits())]}
     rows = []
     for name, middle in middles:
         start = max(0.0, middle - STRETCH_S / 2)
@@ -177,8 +180,11 @@ def desync_detection(path: Path, folder: Path, parts: list[tuple[str, float, flo
                "stretch": (round(start, 2), round(start + STRETCH_S, 2)), **common}
         for edit in ("late", "frozen"):
             out = edited_clip(path, folder / f"{path.stem}_{edit}_{start:.2f}.mp4", edit, start)
-            flagged = [s for s in judge_qa(measure_qa(out), out).segments if s.rerender]
+            measured = measure_qa(out)
+            flagged = [s for s in judge_qa(measured, out).segments if s.rerender]
             row[edit] = any(s.start < start + STRETCH_S and s.end > start for s in flagged)
+            row[f"{edit}_gain"] = max((gain for stretch, gain in path_stretches(measured.series, qa_limits())
+                                       if stretch.start < start + STRETCH_S and stretch.end > start), default=None)
             row[f"{edit}_elsewhere"] = sum(not (s.start < start + STRETCH_S and s.end > start) for s in flagged)
         rows.append(row)
     return rows
@@ -225,8 +231,9 @@ def main() -> None:
             print(f"| all | | | {hits}/{cases} |\n")
         print(f"## Local desync ({STRETCH_S} s stretch mid-clip: picture {PICTURE_LATE_S * 1000:.0f} ms late, or mouth frozen)\n")
         print("| clip | stretch (s) | picture late: flagged | frozen: flagged | other re-render segments (late / frozen) | "
-              "false segments on untouched | untouched offset (ms) | local jitter p95 (ms) | longest chance run (windows) |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+              "false segments on untouched | untouched offset (ms) | local jitter p95 (ms) | longest chance run (windows) | "
+              "path gain: late stretch / untouched stretches |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         corpus = sorted(args.corpus.glob("talk*.mp4")) if args.corpus else []
         long_clip = [concatenated_clip(corpus, folder / "concatenated.mp4")] if len(corpus) > 1 else []
         hits, jitter = {"late": [0, 0], "frozen": [0, 0]}, []
@@ -238,12 +245,14 @@ def main() -> None:
                     jitter.extend(row["jitter_ms"])
                 offset = "-" if row["untouched_offset_ms"] is None else f"{row['untouched_offset_ms']:+.0f}"
                 spread = f"{np.percentile(row['jitter_ms'], 95):.0f}" if len(row["jitter_ms"]) else "-"
+                late_gain = "-" if row["late_gain"] is None else f"{row['late_gain']:.1f}"
                 print(f"| {row['clip']} | {row['stretch'][0]}-{row['stretch'][1]} | {'hit' if row['late'] else 'MISS'} | "
                       f"{'hit' if row['frozen'] else 'MISS'} | {row['late_elsewhere']} / {row['frozen_elsewhere']} | "
                       f"{len(row['false_segments'])} {row['false_segments'] or ''} | {offset} | {spread} | "
-                      f"{row['longest_chance_run']} |", flush=True)
+                      f"{row['longest_chance_run']} | {late_gain} / {', '.join(f'{g:.1f}' for g in row['untouched_gains']) or '-'} |",
+                      flush=True)
         print(f"| all | | {hits['late'][0]}/{hits['late'][1]} | {hits['frozen'][0]}/{hits['frozen'][1]} | | | | "
-              f"{np.percentile(jitter, 95) if jitter else float('nan'):.0f} (corpus clips) | |")
+              f"{np.percentile(jitter, 95) if jitter else float('nan'):.0f} (corpus clips) | | |")
     print(f"\n({time.time() - started:.0f} s)")
 
 

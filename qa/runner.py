@@ -13,7 +13,7 @@ from lipgate.config import Config
 from lipgate.errors import InputError, UnjudgeableInput
 from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
 from lipgate.measurements import Measurements
-from lipgate.timeline import median_period_s, segments_where
+from lipgate.timeline import median_period_s, runs, segments_where
 from lipgate.media import AudioDecoder, MediaInfo, VideoDecoder, probe
 from qa import sync
 from qa.features import AUDIO_SR, AudioFeatures, AudioFeatureStream, mouth_row
@@ -37,9 +37,9 @@ MIN_FROZEN_S = 0.3
 syllable in it: longer than a held consonant (the stillest 0.4 s of a corpus clip kept moving)."""
 MIN_SLIP_S = 0.8
 """Local windows past tolerance are judged only in runs spanning at least this long (four
-consecutive 0.2 s hops): chance peaks on the untouched concatenated corpus clip lasted up to
-three windows (0.6 s), on the single corpus clips one (bench/qa_sync.py, 'longest chance run');
-a 1.6 s slip gives five or more."""
+consecutive 0.2 s hops), and the tracked lag path only in stretches this long: chance peaks on
+the untouched concatenated corpus clip lasted up to three windows (0.6 s), on the single corpus
+clips one (bench/qa_sync.py, 'longest chance run'); a 1.6 s slip gives five or more."""
 NUCLEUS_HALF_SPAN_S = 0.1
 """A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
 STATIC_FACE_STD = 0.01
@@ -195,6 +195,10 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
     if problem is None and clip.offset_ms is None:
         problem = "too few frames with a face inside the sound's time range"
     local = sync.local_offsets(frame_t, mouth, audio, clip, pictures.shot, speaking, fps)
+    track_lags_ms, track_offset_ms, evidence = np.zeros(0), np.full(len(frame_t), np.nan), np.zeros((len(frame_t), 0))
+    if clip.offset_ms is not None:
+        track_lags_ms, evidence = sync.lag_evidence(frame_t, mouth, audio, clip, speaking, pictures.shot, fps)
+        track_offset_ms = track_lags_ms[sync.track_lags(evidence, track_lags_ms, pictures.shot, len(track_lags_ms) // 2)]
     values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
                    "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
                    "unmeasured_reason": problem})
@@ -203,6 +207,7 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         "speaking": speaking, "mouth_pixel_change": mouth_change,
         "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
         "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
+        "track_lags_ms": track_lags_ms, "track_offset_ms": track_offset_ms, "track_evidence": evidence.astype(np.float32),
     }
     for name, column in sound.syllables.items():
         series[f"syllable_{name}"] = column
@@ -266,7 +271,8 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
             reason = f"in sync here ({error:+.0f} ms)"
         segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity))
     segments += _frozen_stretches(series, frame_t, frozen & closeup, fps, segments)
-    segments += _slipped_stretches(sustained, frame_t, closeup, clip, limits)
+    tracked = [stretch for stretch, gain in path_stretches(series, limits) if gain >= limits["min_slip_gain"]]
+    segments += _slipped_stretches(tracked + sustained, frame_t, closeup, clip, limits)
     return sorted(segments, key=lambda segment: segment.start)
 
 
@@ -289,7 +295,8 @@ def _frozen_stretches(series: dict, frame_t: np.ndarray, frozen: np.ndarray, fps
 @dataclass
 class Exceedance:
     """A run of local windows past tolerance (times in s, from the first to the last window
-    centre widened by half a hop; median offset in ms and median confidence of the run)."""
+    centre widened by half a hop; median offset in ms and median confidence of the run), or a
+    stretch of the tracked lag path past tolerance (``path_stretches``)."""
 
     start: float
     end: float
@@ -318,13 +325,45 @@ def _sustained_exceedances(series: dict, limits: dict) -> list[Exceedance]:
     return runs
 
 
+def path_stretches(series: dict, limits: dict) -> list[tuple[Exceedance, float]]:
+    """Stretches of at least ``MIN_SLIP_S`` where the tracked lag path (qa.sync.track_lags) sits
+    past the tolerance by more than ``local_margin_ms`` on one side, each with its gain: the
+    path's summed evidence over the stretch minus that of the best single lag within tolerance
+    over the same frames (about frames x correlation; how much better the stretch is explained
+    past tolerance than by any acceptable sync). Offset: the path's median over the stretch (ms);
+    confidence: the median peak-to-sidelobe ratio of the local windows centred in it (0 when
+    none was measured)."""
+    frame_t, offsets, lags = series["frame_t"], series["track_offset_ms"], series["track_lags_ms"]
+    if len(lags) == 0 or len(frame_t) < 2:
+        return []
+    early, late, margin = limits["tolerance_early_ms"], limits["tolerance_late_ms"], limits["local_margin_ms"]
+    within = (lags >= late) & (lags <= early)
+    path = np.searchsorted(lags, offsets)
+    evidence = series["track_evidence"]
+    period = median_period_s(frame_t)
+    stretches = []
+    for past in (offsets > early + margin, offsets < late - margin):
+        for first, last in runs(past):
+            start, end = float(frame_t[first]), float(frame_t[last] + period)
+            if end - start < MIN_SLIP_S:
+                continue
+            rows = np.arange(first, last + 1)
+            best_within = evidence[rows][:, within].sum(axis=0).max() if within.any() else 0.0
+            windows = (series["local_t"] >= start) & (series["local_t"] < end) & np.isfinite(series["local_offset_ms"])
+            confidence = float(np.median(series["local_confidence"][windows])) if windows.any() else 0.0
+            stretches.append((Exceedance(start, end, float(np.median(offsets[rows])), confidence),
+                              float(evidence[rows, path[rows]].sum() - best_within)))
+    return stretches
+
+
 def _slipped_stretches(sustained: list[Exceedance], frame_t: np.ndarray, closeup: np.ndarray, clip: SyncResult,
                        limits: dict) -> list[QaSegment]:
     """A sustained exceedance mostly in close-up whose offset also departs from the whole clip's
     by more than ``local_margin_ms`` is a slip of the picture against the sound: a render
     failure whether or not a stressed syllable falls in it (one segment, ``stressed`` false).
     One that reads the clip's own offset is the clip's offset, judged (and fixed by re-muxing)
-    as a whole."""
+    as a whole. ``sustained`` lists the tracked path's slips first, then the runs of local
+    windows; a run overlapping a slip already taken is the same slip, read less precisely."""
     early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
     extra = []
     for run in sustained:
@@ -332,6 +371,8 @@ def _slipped_stretches(sustained: list[Exceedance], frame_t: np.ndarray, closeup
         if not span.any() or closeup[span].mean() < 0.5:
             continue
         if clip.offset_ms is not None and abs(run.offset_ms - clip.offset_ms) <= limits["local_margin_ms"]:
+            continue
+        if any(taken.start < run.end and taken.end > run.start for taken in extra):
             continue
         where = f"from {run.start:.1f} s to {run.end:.1f} s"
         if run.offset_ms > early:

@@ -24,6 +24,14 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "windows on the untouched corpus clips, 32 ms (bench/qa_sync.py, 'local jitter p95')",
         "a local offset is judged past tolerance only when it is past it by more than this (its own "
         "uncertainty): a clip at +42 ms whose windows jitter to +50 ms is not flagged"),
+    "min_slip_gain": Threshold(
+        10.0, "frames", "measurement (bench/qa_sync.py, 'path gain'): on the untouched corpus clips and the "
+        "concatenated clip the tracked path has no stretch past tolerance away from the clip's offset; the "
+        "200 ms picture-late slips it finds gain 14 - 50; the one chance stretch on an edited clip (-265 ms "
+        "just after a cut of the concatenated clip) gains 14.5, so the jump cost, not this floor, keeps it out "
+        "of untouched clips",
+        "a stretch of the tracked lag path past tolerance is a slip only when it explains the stretch better "
+        "than any offset within tolerance by this much (summed per-frame evidence, about frames x correlation)"),
     "closeup_face_height": Threshold(
         0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
         "(brow to chin) a quarter or more of the frame height",

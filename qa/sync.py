@@ -43,7 +43,7 @@ LOCAL_WINDOW_S = 1.2
 LOCAL_HOP_S = 0.2
 """Spacing of the local windows (s)."""
 LOCAL_SEARCH_MS = 400.0
-"""Local offsets are searched within +-400 ms of the clip's offset: twice the 200 ms local slip
+"""Local offsets (and the tracked lag path) are searched within +-400 ms of the clip's offset: twice the 200 ms local slip
 to catch, and it keeps a window from locking onto a far, chance peak."""
 LOCAL_MIN_COVERAGE = 0.8
 """Share of a window's frames that must be usable (face, same shot, real sound at every lag):
@@ -266,3 +266,79 @@ def running_median3(values: np.ndarray) -> np.ndarray:
     for i in np.flatnonzero(np.isfinite(values)):
         result[i] = np.nanmedian(values[max(0, i - 1):i + 2])
     return result
+
+
+TRACK_LAG_STEP_MS = 10.0
+"""Spacing (ms) of the lags a tracked path can take (+-``LOCAL_SEARCH_MS`` around the clip's offset)."""
+TRACK_NORM_S = 0.6
+"""Each projected signal is standardised over a moving window of this length (s) before the
+per-frame products are taken: two or three syllables, so loud stretches do not outweigh quiet ones."""
+TRACK_DRIFT_MS = 20.0
+"""A change of lag of at most this much (ms) from one frame to the next is a drift, paid for in
+proportion (``TRACK_DRIFT_COST`` per ms); a larger change is a jump (``TRACK_JUMP_COST``)."""
+TRACK_DRIFT_COST = 0.05
+"""Cost of drifting the lag by one ms (in units of the per-frame evidence, a product of two
+standardised signals): moving 200 ms by drifts costs 10, more than one jump."""
+TRACK_JUMP_COST = 8.0
+"""Cost of a jump of lag: a slip (two jumps) must be worth about 16 frames of perfectly matching
+evidence. Corpus sweep (the edited clips of bench/qa_sync.py): 5 and 6 let chance stretches of
+1 - 2 s at +-250 - 360 ms through on the untouched concatenated clip (gains up to 21, past
+``min_slip_gain``); 8 and 10 left none past tolerance on any untouched clip and found the same slips."""
+
+
+def lag_evidence(mouth_t: np.ndarray, mouth: np.ndarray, audio: AudioFeatures, clip: SyncEstimate,
+                 speaking: np.ndarray, shot: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lags_ms, evidence frames x lags): per frame, the product of the clip's mouth projection and
+    its audio projection at each lag, each standardised over ``TRACK_NORM_S`` within its shot.
+    Summed over a stretch it is (close to) the stretch's correlation times its length in frames.
+    Frames without a face, without speech, or whose lags would reach past the sound carry 0."""
+    lags_ms = clip.offset_ms + candidate_lags_ms(LOCAL_SEARCH_MS, TRACK_LAG_STEP_MS)
+    x_all, valid = mouth_matrix(mouth)
+    use = valid & speaking & analysable_frames(mouth_t, audio, float(np.abs(lags_ms).max()) / 1000.0)
+    reference = audio.at(mouth_t)
+    mean, spread = reference.mean(axis=0), np.where(reference.std(axis=0) > 1e-9, reference.std(axis=0), 1.0)
+    sound = np.stack([((audio.at(mouth_t - lag / 1000.0) - mean) / spread) @ clip.audio_weights for lag in lags_ms])
+    picture = x_all @ clip.mouth_weights
+    width = max(2, int(round(TRACK_NORM_S * fps)))
+    evidence = np.zeros((len(mouth_t), len(lags_ms)))
+    for label in np.unique(shot):
+        rows = shot == label
+        evidence[rows] = (_locally_standardised(sound[:, rows], width) * _locally_standardised(picture[rows], width)).T
+    evidence[~use] = 0.0
+    return lags_ms, evidence
+
+
+def _locally_standardised(signal: np.ndarray, width: int) -> np.ndarray:
+    """``signal`` (last axis time) minus its moving mean, divided by its moving RMS (``width`` samples)."""
+    from scipy.ndimage import uniform_filter1d
+
+    centred = signal - uniform_filter1d(signal, width, axis=-1, mode="nearest")
+    return centred / np.sqrt(np.maximum(uniform_filter1d(centred ** 2, width, axis=-1, mode="nearest"), 1e-9))
+
+
+def track_lags(evidence: np.ndarray, lags_ms: np.ndarray, shot: np.ndarray, home: int) -> np.ndarray:
+    """Index of the lag at each frame on the path that maximises the summed ``evidence`` (frames x
+    lags) minus the cost of its changes of lag (``TRACK_DRIFT_COST`` per ms up to
+    ``TRACK_DRIFT_MS``, ``TRACK_JUMP_COST`` beyond): a Viterbi pass. Each shot's path starts and
+    ends at lag index ``home`` (the clip's offset), paying the change like any other, so that a
+    stretch away from it costs two changes wherever it lies (free ends let chance peaks through at
+    the corpus clips' ends and after shot cuts); a cut is no change of sync, so it costs nothing."""
+    distance = np.abs(lags_ms[:, None] - lags_ms[None, :])
+    change = np.where(distance <= TRACK_DRIFT_MS, TRACK_DRIFT_COST * distance, TRACK_JUMP_COST)
+    states = np.arange(len(lags_ms))
+    back = np.zeros(evidence.shape, int)
+    score = evidence[0] - change[home]
+    for i in range(1, len(evidence)):
+        if shot[i] != shot[i - 1]:
+            ended = score - change[:, home]
+            back[i] = int(np.argmax(ended))
+            score = ended[back[i, 0]] - change[home] + evidence[i]
+            continue
+        candidates = score[None, :] - change  # [to, from]
+        back[i] = np.argmax(candidates, axis=1)
+        score = candidates[states, back[i]] + evidence[i]
+    path = np.empty(len(evidence), int)
+    path[-1] = int(np.argmax(score - change[:, home]))
+    for i in range(len(evidence) - 1, 0, -1):
+        path[i - 1] = back[i, path[i]]
+    return path

@@ -5,6 +5,7 @@ is known exactly."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lipgate.measurements import Measurements
 from qa.runner import MIN_SLIP_S, judge_qa
@@ -28,6 +29,8 @@ def measured(clip_offset_ms: float, local_offset_ms, stressed_at: tuple[float, .
         "local_confidence": np.full(local_t.size, confidence),
         "syllable_t": syllables, "syllable_start": syllables - 0.1, "syllable_end": syllables + 0.1,
         "syllable_stress_score": np.full(syllables.size, 2.0),
+        "track_lags_ms": np.zeros(0), "track_offset_ms": np.full(frame_t.size, np.nan),
+        "track_evidence": np.zeros((frame_t.size, 0)),
     }
     return Measurements(values={"fps": FPS, "offset_ms": clip_offset_ms, "confidence": 5.0}, series=series)
 
@@ -85,3 +88,39 @@ def test_a_run_at_the_clips_own_offset_is_the_clips_offset_not_a_slip():
     report = judge_qa(measured(-330.0, lambda t: -340.0), "clip.mp4")
     assert report.sync.status == "fail"
     assert not [s for s in report.segments if not s.stressed]
+
+
+def tracked(clip_offset_ms: float, path_ms, evidence_at, duration_s: float = 10.0) -> Measurements:
+    """A close-up talking the whole time whose tracked lag path is ``path_ms(t)``, with evidence 1
+    per frame at the path's lag and ``evidence_at(t, lag)`` elsewhere; local windows unmeasured."""
+    base = measured(clip_offset_ms, lambda t: np.nan, duration_s=duration_s, confidence=0.0)
+    frame_t = base.series["frame_t"]
+    lags = clip_offset_ms + np.arange(-400.0, 401.0, 10.0)
+    path = np.array([path_ms(t) for t in frame_t])
+    evidence = np.array([[1.0 if lag == p else evidence_at(t, lag) for lag in lags] for t, p in zip(frame_t, path)])
+    base.series.update({"track_lags_ms": lags, "track_offset_ms": path, "track_evidence": evidence})
+    return base
+
+
+def test_tracked_slip_is_flagged_when_it_gains_enough():
+    """A 1.6 s stretch of the path at +200 ms where in-tolerance lags explain nothing (gain 40
+    frames): one slip segment over the stretch, read from the path."""
+    slip = tracked(0.0, lambda t: 200.0 if 4.0 <= t < 5.6 else 0.0, lambda t, lag: 0.0)
+    flagged = rerenders(slip)
+    assert len(flagged) == 1 and not flagged[0].stressed
+    assert flagged[0].offset_ms == 200.0
+    assert flagged[0].start == pytest.approx(4.0) and flagged[0].end == pytest.approx(5.6)
+    assert "200 ms before the lips" in flagged[0].reason
+
+
+def test_tracked_stretch_with_little_gain_is_not_flagged():
+    """The same stretch where the clip's own lag explains it almost as well (gain 40 x 0.1 = 4,
+    under ``min_slip_gain``) is not a slip."""
+    assert qa_limits()["min_slip_gain"] > 4.0
+    weak = tracked(0.0, lambda t: 200.0 if 4.0 <= t < 5.6 else 0.0, lambda t, lag: 0.9 if lag == 0.0 else 0.0)
+    assert not rerenders(weak)
+
+
+def test_tracked_stretch_shorter_than_a_slip_is_not_flagged():
+    short = tracked(0.0, lambda t: 200.0 if 4.0 <= t < 4.0 + MIN_SLIP_S - 0.1 else 0.0, lambda t, lag: 0.0)
+    assert not rerenders(short)

@@ -107,3 +107,49 @@ def test_local_window_is_never_read_at_the_edge_of_its_range():
     inside = (local["t"] >= 4.0) & (local["t"] <= 7.0)
     from_clip = np.abs(local["offset_ms"][inside] - clip.offset_ms)
     assert not np.any(np.abs(from_clip - sync.LOCAL_SEARCH_MS) < 2 * sync.LAG_STEP_MS)
+
+
+def test_track_lags_follows_a_slip_and_ignores_a_short_chance_peak():
+    """Constructed evidence over 100 frames and lags -100..+300 ms: the true lag 0 scores 0.5 per
+    frame, except frames 40-79 where +200 scores 1.0 (a 1.6 s slip at 25 fps); frames 10-14 have
+    a chance peak at +300 (2.0 per frame, 10 in all, less than two jumps). The path sits at 0,
+    jumps to +200 over the slip and back, and ignores the chance peak."""
+    lags = np.arange(-100.0, 301.0, 10.0)
+    evidence = np.zeros((100, lags.size))
+    home, slip, chance = [int(np.flatnonzero(lags == lag)[0]) for lag in (0.0, 200.0, 300.0)]
+    evidence[:, home] = 0.5
+    evidence[40:80, home] = 0.0
+    evidence[40:80, slip] = 1.0
+    evidence[10:15, chance] = 2.0
+    path = lags[sync.track_lags(evidence, lags, np.zeros(100, int), home)]
+    assert np.all(path[40:80] == 200.0)
+    assert np.all(path[:40] == 0.0) and np.all(path[80:] == 0.0)
+
+
+def test_track_lags_restarts_at_a_cut_without_cost():
+    """Two shots with different true lags (0 and +100 ms): each shot's path takes its own lag,
+    starting and ending at the clip's lag (home) only as far as the evidence pays for it."""
+    lags = np.arange(-100.0, 301.0, 10.0)
+    evidence = np.zeros((120, lags.size))
+    evidence[:60, np.flatnonzero(lags == 0.0)[0]] = 1.0
+    evidence[60:, np.flatnonzero(lags == 100.0)[0]] = 1.0
+    shot = np.repeat([0, 1], 60)
+    path = lags[sync.track_lags(evidence, lags, shot, int(np.flatnonzero(lags == 0.0)[0]))]
+    assert np.all(path[:60] == 0.0) and np.all(path[61:119] == 100.0)
+
+
+def test_lag_evidence_tracks_a_slipped_stretch():
+    """Synthetic babble with a 1.6 s stretch of the picture 200 ms late: the tracked path reads
+    +200 ms (within a frame) in the stretch's middle and the clip's offset well outside it."""
+    samples, envelope = babble(10.0, seed=5)
+    frame_t = np.arange(int(10.0 * FPS)) / FPS
+    mouth = mouth_from_envelope(samples, frame_t, 0.0)
+    stretch = (frame_t >= 4.0) & (frame_t < 5.6)
+    mouth[stretch] = mouth_from_envelope(samples, frame_t, 0.2)[stretch]
+    audio = AudioFeatures(samples, SR, 0.0, window_s=1 / FPS)
+    clip = sync.estimate_offset(frame_t, mouth, audio)
+    shot, speaking = np.zeros(frame_t.size, int), np.ones(frame_t.size, bool)
+    lags, evidence = sync.lag_evidence(frame_t, mouth, audio, clip, speaking, shot, FPS)
+    path = lags[sync.track_lags(evidence, lags, shot, lags.size // 2)]
+    assert np.median(path[(frame_t >= 4.4) & (frame_t < 5.2)]) == pytest.approx(200.0, abs=1000 / FPS)
+    assert np.median(path[(frame_t >= 1.5) & (frame_t < 3.0)]) == pytest.approx(clip.offset_ms, abs=1000 / FPS)
