@@ -159,13 +159,6 @@ def frame_voicing(frames: np.ndarray, sr: int, pitch_range_hz: tuple[float, floa
     return np.clip(np.where(energy[:, 0] > 1e-12, normalised.max(axis=1), 0.0), 0.0, 1.0)
 
 
-def voicing_strength(samples: np.ndarray, sr: int, frame_length: int, hop_length: int,
-                     pitch_range_hz: tuple[float, float] = PITCH_RANGE_HZ) -> np.ndarray:
-    """``frame_voicing`` of every frame of a whole signal."""
-    frames = frame_signal(samples, frame_length, hop_length)
-    return np.concatenate([frame_voicing(frames[part], sr, pitch_range_hz) for part in frame_blocks(frames.shape[0])])
-
-
 def noise_floor_db(energy_db: np.ndarray, hop_s: float, window_s: float = FLOOR_WINDOW_S) -> np.ndarray:
     """Running minimum (minimum statistics) of the median-smoothed frame energy, in dB."""
     smoothed = median_filter(energy_db, size=5, mode="nearest")
@@ -202,13 +195,32 @@ def speech_activity(samples: np.ndarray, sr: int, hop_length: int | None = None,
                     frame_length: int | None = None) -> np.ndarray:
     """Boolean speech mask of a whole signal, one value per frame; frame ``i`` is centred at
     ``(i * hop_length + frame_length / 2) / sr`` seconds. Defaults: 10 ms hop, ~32 ms frames."""
+    return speech_mask_of_blocks([samples], sr, hop_length, frame_length)[0]
+
+
+def speech_mask_of_blocks(blocks: Iterable[np.ndarray], sr: int, hop_length: int | None = None,
+                          frame_length: int | None = None) -> tuple[np.ndarray, int]:
+    """``speech_activity`` of a mono signal that arrives in blocks, keeping only the per-hop
+    energy and voicing; and the signal's length in samples."""
     hop_length = hop_length or default_hop_length(sr)
     frame_length = frame_length or default_frame_length(sr)
-    samples = np.asarray(samples, dtype=np.float32)
-    if samples.size == 0:
-        return np.zeros(0, dtype=bool)
-    energy_db = power_db(frame_power(samples, frame_length, hop_length))
-    return speech_mask(energy_db, voicing_strength(samples, sr, frame_length, hop_length), hop_length / sr)
+    stream = FrameStream(frame_length, hop_length)
+    power, voicing = [], []
+
+    def analyse(frames: np.ndarray) -> None:
+        for part in frame_blocks(frames.shape[0]):
+            power.append(mean_square(frames[part]))
+            voicing.append(frame_voicing(frames[part], sr))
+
+    n_samples = 0
+    for samples in blocks:
+        samples = np.asarray(samples, dtype=np.float32)
+        n_samples += samples.size
+        analyse(stream.push(samples))
+    if n_samples == 0:
+        return np.zeros(0, dtype=bool), 0
+    analyse(stream.finish(frame_count(n_samples, frame_length, hop_length)))
+    return speech_mask(power_db(np.concatenate(power)), np.concatenate(voicing), hop_length / sr), n_samples
 
 
 def frame_times_s(n_frames: int, sr: int, hop_length: int, frame_length: int) -> np.ndarray:
@@ -228,26 +240,10 @@ def speech_span(samples: np.ndarray, sr: int, hop_length: int | None = None,
 
 
 def speech_span_of_blocks(blocks: Iterable[np.ndarray], sr: int) -> tuple[tuple[float, float] | None, int]:
-    """``speech_span`` (default frames) of a mono signal that arrives in blocks, with only the
-    per-hop energy and voicing kept; and the signal's length in samples."""
-    hop_length, frame_length = default_hop_length(sr), default_frame_length(sr)
-    stream = FrameStream(frame_length, hop_length)
-    power, voicing = [], []
-
-    def analyse(frames: np.ndarray) -> None:
-        for part in frame_blocks(frames.shape[0]):
-            power.append(mean_square(frames[part]))
-            voicing.append(frame_voicing(frames[part], sr))
-
-    n_samples = 0
-    for samples in blocks:
-        n_samples += samples.size
-        analyse(stream.push(samples))
-    if n_samples == 0:
-        return None, 0
-    analyse(stream.finish(frame_count(n_samples, frame_length, hop_length)))
-    mask = speech_mask(power_db(np.concatenate(power)), np.concatenate(voicing), hop_length / sr)
-    return span_of_mask(mask, sr, hop_length, frame_length, n_samples), n_samples
+    """``speech_span`` (default frames) of a mono signal that arrives in blocks; and the
+    signal's length in samples."""
+    mask, n_samples = speech_mask_of_blocks(blocks, sr)
+    return span_of_mask(mask, sr, default_hop_length(sr), default_frame_length(sr), n_samples), n_samples
 
 
 def span_of_mask(mask: np.ndarray, sr: int, hop_length: int, frame_length: int,
