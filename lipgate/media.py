@@ -350,14 +350,20 @@ class VideoDecoder:
             proc.stderr.close()
             returncode = proc.wait()
             self._proc = None
-        if returncode != 0 and self.frames_read == 0:
-            raise InputError(self.info.path, f"video could not be decoded ({_last_line(stderr)})")
-        if self.expected_frames and self.frames_read < 0.9 * self.expected_frames - 2:
-            raise InputError(
-                self.info.path,
-                f"truncated or corrupt: decoded {self.frames_read / self.fps:.2f} s of the "
-                f"{self.expected_frames / self.fps:.2f} s its header declares",
-            )
+        declared_s = self.expected_frames / self.fps if self.expected_frames else None
+        _check_decoded(self.info.path, "video", returncode, stderr, self.frames_read / self.fps, declared_s, 2 / self.fps)
+
+
+def _check_decoded(path: Path, stream: str, returncode: int, stderr: str, decoded_s: float,
+                   declared_s: float | None, slack_s: float) -> None:
+    """Raise ``InputError`` when ffmpeg decoded nothing and failed, or when the ``stream``
+    ('video' or 'audio') ended more than 10% (plus ``slack_s``) before its declared duration."""
+    if returncode != 0 and decoded_s == 0:
+        raise InputError(path, f"{stream} could not be decoded ({_last_line(stderr)})")
+    if declared_s and decoded_s < 0.9 * declared_s - slack_s:
+        of_what = "" if stream == "video" else f"of {stream} "
+        raise InputError(path, f"truncated or corrupt: decoded {decoded_s:.2f} s {of_what}of the "
+                               f"{declared_s:.2f} s its header declares")
 
 
 def _last_line(text: str) -> str:
@@ -437,15 +443,8 @@ class AudioDecoder:
             drain.join()
             proc.stderr.close()
         stderr = b"".join(errors).decode("utf-8", "replace")
-        if returncode != 0 and self.samples_read == 0:
-            raise InputError(self.info.path, f"audio could not be decoded ({_last_line(stderr)})")
-        declared = self.info.audio.duration_s
-        if declared and self.samples_read < 0.9 * declared * self.sr - self.sr * 0.05:
-            raise InputError(
-                self.info.path,
-                f"truncated or corrupt: decoded {self.samples_read / self.sr:.2f} s of audio of the "
-                f"{declared:.2f} s its header declares",
-            )
+        _check_decoded(self.info.path, "audio", returncode, stderr, self.samples_read / self.sr,
+                       self.info.audio.duration_s, 0.05)
 
 
 def read_audio(info: MediaInfo, sr: int | None = None, mono: bool = True) -> tuple[np.ndarray, int]:
