@@ -210,7 +210,20 @@ def _import_mediapipe():
     return mediapipe
 
 
-class FaceTracker:
+class _Solution:
+    """A MediaPipe solution graph (``self._solution``), closed on leaving a ``with`` block."""
+
+    def close(self) -> None:
+        self._solution.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class FaceTracker(_Solution):
     """MediaPipe face mesh in video (tracking) mode, one face; feed frames in time order.
 
     One face, because MediaPipe re-runs its face detector on every frame while it tracks fewer
@@ -221,7 +234,7 @@ class FaceTracker:
 
     def __init__(self, static: bool = False, min_confidence: float = 0.5):
         self._pose = None  # the tracked face's last pose, where the next fit starts
-        self._mesh = _import_mediapipe().solutions.face_mesh.FaceMesh(
+        self._solution = _import_mediapipe().solutions.face_mesh.FaceMesh(
             static_image_mode=static,
             max_num_faces=1,
             refine_landmarks=False,
@@ -229,18 +242,9 @@ class FaceTracker:
             min_tracking_confidence=min_confidence,
         )
 
-    def close(self) -> None:
-        self._mesh.close()
-
-    def __enter__(self) -> "FaceTracker":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
     def landmarks(self, rgb: np.ndarray) -> np.ndarray | None:
         """468 x 3 pixel landmarks of the tracked face, or None."""
-        faces = self._mesh.process(rgb).multi_face_landmarks
+        faces = self._solution.process(rgb).multi_face_landmarks
         if not faces:
             return None
         height, width = rgb.shape[:2]
@@ -256,22 +260,13 @@ class FaceTracker:
         return FaceObservation(found, self._pose, box)
 
 
-class FaceCounter:
+class FaceCounter(_Solution):
     """How many faces are in a frame: MediaPipe's short-range face detector (BlazeFace, faces
     within about 2 m, the model the face mesh itself starts from), at ``min_confidence``."""
 
     def __init__(self, min_confidence: float = 0.5):
-        self._detector = _import_mediapipe().solutions.face_detection.FaceDetection(
+        self._solution = _import_mediapipe().solutions.face_detection.FaceDetection(
             model_selection=0, min_detection_confidence=min_confidence)
 
-    def close(self) -> None:
-        self._detector.close()
-
-    def __enter__(self) -> "FaceCounter":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
     def count(self, rgb: np.ndarray) -> int:
-        return len(self._detector.process(rgb).detections or [])
+        return len(self._solution.process(rgb).detections or [])
