@@ -21,6 +21,12 @@ def check_command(inputs, audio_path, fmt, output, config_path, profile, quiet, 
 
     INPUT is a file, a folder (searched for videos and stills) or a glob; several inputs make
     one batch report."""
+    from lipgate import ffprobe
+
+    if len(inputs) == 1:  # one file: its probe runs while the rest of lipgate loads
+        for path in (inputs[0], audio_path):
+            if path is not None:
+                ffprobe.start(path)
     from lipgate.config import load_config
 
     config = load_config(config_path, profile=profile)

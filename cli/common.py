@@ -7,12 +7,11 @@ import sys
 
 import click
 
-from lipgate.formats import FORMATTERS, render
-from lipgate.formats.text import verdict_line
+from lipgate.formats import FORMAT_MODULES, render
 from lipgate.output import write_atomic
 from lipgate.profiles import PROFILES
 
-format_option = click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True,
+format_option = click.option("--format", "fmt", type=click.Choice(sorted(FORMAT_MODULES)), default="text", show_default=True,
                              help="Report format.")
 output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE (stdout otherwise).")
 config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="A lipgate.toml (or pyproject.toml) with thresholds.")
@@ -44,6 +43,8 @@ def emit_report(report, fmt: str, output: str | None, quiet: bool = False) -> No
     if output:
         write_atomic(output, render(report, fmt))
     if quiet:
+        from lipgate.formats.text import verdict_line
+
         click.echo(verdict_line(report, color=use_color(None)))
     elif not output:
         click.echo(render(report, fmt, color=use_color(output)), nl=False)

@@ -19,6 +19,10 @@ def qa_command(inputs, fmt, output, config_path, quiet, jobs, executor, schedule
 
     RENDERED is a video with its sound, a folder of them or a glob; several make one batch report.
     Exit 0 in sync, 1 a re-render is needed, 2 could not judge (no face, no speech, bad file)."""
+    from lipgate import ffprobe
+
+    if len(inputs) == 1:  # one file: its probe runs while the rest of lipgate loads
+        ffprobe.start(inputs[0])
     from lipgate.config import load_config
 
     run_inputs("qa", list(inputs), {}, load_config(config_path), fmt, output, quiet, jobs, executor, scheduler, no_cache)

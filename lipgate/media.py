@@ -23,6 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
+from lipgate import ffprobe
 from lipgate.errors import InputError, MissingProgramError
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv"})
@@ -150,18 +151,12 @@ def _kind_from_extension(path: Path) -> str | None:
 
 
 def _run_ffprobe(path: Path) -> dict:
-    ffprobe = require_program("ffprobe")
-    proc = subprocess.run(
-        [ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if proc.returncode != 0:
-        reason = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
+    returncode, stdout, stderr = ffprobe.run(require_program("ffprobe"), path, timeout_s=60)
+    if returncode != 0:
+        reason = (stderr.strip().splitlines() or ["unknown error"])[-1]
         reason = reason.replace(str(path), "").strip(": ")
         raise InputError(path, f"not a readable media file ({reason})")
-    return json.loads(proc.stdout or "{}")
+    return json.loads(stdout or "{}")
 
 
 def probe(path: str | Path, expect: set[str] | None = None) -> MediaInfo:

@@ -93,7 +93,7 @@ def run_check(input_path: str | Path, audio_path: str | Path | None = None, conf
 
 # The batch interface (lipgate.batch): measure one input (cacheable), then judge it.
 COMMAND = "check"
-MEASURING_MODULES = ("preflight.measure", "preflight.analyzers", "lipgate.face", "lipgate.media", "lipgate.speech",
+MEASURING_MODULES = ("preflight.measure", "preflight.analyzers", "lipgate.face", "lipgate.media", "lipgate.ffprobe", "lipgate.speech",
                      "lipgate.dsp", "lipgate.timeline", __name__)
 MEASUREMENT_SETTINGS = f"check-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
 """Everything besides the files' content that changes what ``measure_input`` returns (the cache

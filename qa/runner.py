@@ -438,7 +438,7 @@ def run_qa(path: str | Path, config: Config | None = None, progress=None) -> QaR
 
 # The batch interface (lipgate.batch): measure one input (cacheable), then judge it.
 COMMAND = "qa"
-MEASURING_MODULES = ("qa", "lipgate.face", "lipgate.media", "lipgate.speech", "lipgate.dsp", "lipgate.timeline")
+MEASURING_MODULES = ("qa", "lipgate.face", "lipgate.media", "lipgate.ffprobe", "lipgate.speech", "lipgate.dsp", "lipgate.timeline")
 MEASUREMENT_SETTINGS = f"qa-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
 """Everything besides the file's content that changes what ``measure_input`` returns (the cache key)."""
 

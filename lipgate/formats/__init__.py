@@ -1,21 +1,26 @@
 """Report formats: each is a view of the one result model (``report.to_dict()``, ``.series``),
-for a single report or a batch (``lipgate.batch.BatchReport``)."""
+for a single report or a batch (``lipgate.batch.BatchReport``).
+
+A format's module is imported when a report is rendered in it: the HTML one needs numpy, which
+a command should not wait for before it starts probing its input."""
 
 from __future__ import annotations
 
-from lipgate.formats import github, html, json_format, junit, markdown, text
+import importlib
 
-FORMATTERS = {
-    "text": text.render,
-    "json": json_format.render,
-    "junit": junit.render,
-    "github": github.render,
-    "markdown": markdown.render,
-    "html": html.render,
+FORMAT_MODULES = {
+    "text": "text",
+    "json": "json_format",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown",
+    "html": "html",
 }
+"""Format name -> its module in lipgate.formats (each has ``render(report)``)."""
 
 
 def render(report, fmt: str, color: bool = False) -> str:
+    module = importlib.import_module(f"lipgate.formats.{FORMAT_MODULES[fmt]}")
     if fmt == "text":
-        return text.render(report, color=color)
-    return FORMATTERS[fmt](report)
+        return module.render(report, color=color)
+    return module.render(report)
