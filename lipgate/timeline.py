@@ -19,14 +19,16 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 def segments_where(t: np.ndarray, mask: np.ndarray, frame_period_s: float, min_duration_s: float = 0.0,
                    merge_gap_s: float = 0.0) -> list[Segment]:
-    """Time ranges where ``mask`` holds; each sample covers ``frame_period_s`` from its time.
+    """Time ranges where ``mask`` holds; each sample holds until the next one (the last one for
+    ``frame_period_s``), so a series sampled more densely around its changes gets exact ends.
 
     Ranges closer than ``merge_gap_s`` are merged; then ranges shorter than ``min_duration_s``
     are dropped.
     """
     merged: list[list[float]] = []
     for first, last in runs(mask):
-        start, end = float(t[first]), float(t[last]) + frame_period_s
+        start = float(t[first])
+        end = float(t[last + 1]) if last + 1 < len(t) else float(t[last]) + frame_period_s
         if merged and start - merged[-1][1] <= merge_gap_s:
             merged[-1][1] = end
         else:

@@ -22,13 +22,14 @@ class FacePresence(Check):
         if found.size == 0:
             return self.skip("no frames could be analysed")
         present = found > 0
-        share = float(present.mean())
+        grid = measured.series.get("face_refined", np.zeros(len(found))) == 0  # the share on the regular samples
+        share = float(present[grid].mean())
         if measured.get("kind") == "image":
             if present[0]:
                 return self.result("pass", 1.0, "a face is found in the still", limits, "fail_gap_s", comparable=False)
             return self.result("fail", 0.0, "no face found in the still", limits, "fail_gap_s", comparable=False,
                                fix="use a picture where one face is clearly visible, frontal and well lit")
-        period = median_period_s(t)
+        period = median_period_s(t[grid])
         gaps = segments_where(t, ~present, period, min_duration_s=limits["warn_gap_s"])
         longest = max((g.end - g.start for g in gaps), default=0.0)
         details = {"longest_gap_s": longest, "analysed_frames": int(found.size)}

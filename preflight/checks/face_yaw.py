@@ -20,22 +20,24 @@ class FaceYaw(Check):
 
     def judge(self, measured, limits):
         t, yaw = measured.series.get("face_t", np.array([])), measured.series.get("yaw_deg", np.array([]))
+        grid = measured.series.get("face_refined", np.zeros(len(t))) == 0  # statistics on the regular samples
         has_face = np.isfinite(yaw)
         if not has_face.any():
             return self.skip("no face found, so no head turn to measure")
-        absolute = np.abs(yaw[has_face])
+        sampled = has_face & grid if (has_face & grid).any() else has_face
+        absolute = np.abs(yaw[sampled])
         if measured.get("kind") == "image":
-            value, signed = float(absolute[0]), float(yaw[has_face][0])
+            value, signed = float(absolute[0]), float(yaw[sampled][0])
         else:
             value = float(np.percentile(absolute, 95))
-            signed = float(yaw[has_face][np.argmin(np.abs(absolute - value))])
+            signed = float(yaw[sampled][np.argmin(np.abs(absolute - value))])
         over = np.abs(np.nan_to_num(yaw)) > limits["fail_above"]
         details = {
             "yaw_deg": signed,
-            "max_abs_deg": float(absolute.max()),
-            "over_limit_ratio": float(over[has_face].mean()),
+            "max_abs_deg": float(np.abs(yaw[has_face]).max()),
+            "over_limit_ratio": float(over[sampled].mean()),
         }
-        segments = segments_where(t, over, median_period_s(t)) if measured.get("kind") == "video" else []
+        segments = segments_where(t, over, median_period_s(t[grid])) if measured.get("kind") == "video" else []
         where = "the still" if measured.get("kind") == "image" else "95% of face frames"
         if value > limits["fail_above"]:
             return self.result("fail", value, f"head turned {value:.0f} deg in {where}, past the {limits['fail_above']:.0f} deg limit",

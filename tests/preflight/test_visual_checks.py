@@ -64,8 +64,18 @@ def test_face_lost_for_a_second_fails_with_the_range(generated, truth_dir):
     check = run_check(clip).check("face_presence")
     assert check.status == "fail"
     assert check.value == pytest.approx(1 - 1.2 / 3.5, abs=0.05)
-    (gap,) = check.segments
-    assert gap.start == pytest.approx(1.0, abs=0.1) and gap.end == pytest.approx(2.2, abs=0.1)
+    (gap,) = check.segments  # to the frame: the frames between two grid samples that differ are analysed too
+    assert gap.start == pytest.approx(1.0, abs=1e-6) and gap.end == pytest.approx(2.2, abs=1e-6)
+
+
+def test_a_two_frame_blink_on_a_grid_frame_is_measured_to_its_length(generated, truth_dir):
+    """Frames 25 and 26 have no face; frame 25 is on the 5 fps grid. Measured without the frames
+    around it, the blink would count as a whole 0.2 s grid period and warn."""
+    clip = media_truth.face_hidden(generated["speech"], truth_dir / "blink.mp4", 1.0, 1.0 + 2 / media_truth.FPS)
+    report = run_check(clip)
+    assert report.check("face_presence").status == "pass"
+    t, found = report.series["face_t"], report.series["face_found"]
+    assert t[found == 0] == pytest.approx([1.0, 1.04], abs=1e-6)
 
 
 def test_still_without_face_is_a_judged_failure(truth_dir):
