@@ -41,3 +41,36 @@ def test_room_tone_and_silence_hold_no_speech():
     assert speech_span(np.zeros(3 * sr), sr) is None
     assert speech_span(0.01 * rng.standard_normal(3 * sr), sr) is None
     assert not speech_activity(0.01 * rng.standard_normal(3 * sr), sr).any()
+
+
+def test_fast_fft_length_is_the_next_5_smooth_length():
+    from lipgate.speech import fast_fft_length
+
+    def smooth(n):
+        for p in (2, 3, 5):
+            while n % p == 0:
+                n //= p
+        return n == 1
+
+    for n in (1, 7, 741, 2678, 2734, 4097):
+        length = fast_fft_length(n)
+        assert length >= n and smooth(length)
+        assert not any(smooth(m) for m in range(n, length))
+
+
+def test_voicing_equals_the_linear_autocorrelation(clean_speech):
+    """The short FFT (no wrap up to the longest pitch lag) gives the values of one twice the frame."""
+    from lipgate.speech import PITCH_RANGE_HZ, default_frame_length, default_hop_length, frame_signal, frame_voicing
+
+    speech, sr = clean_speech
+    frames = frame_signal(speech.astype(np.float32), default_frame_length(sr), default_hop_length(sr)).astype(np.float64)
+    frames -= frames.mean(axis=1, keepdims=True)
+    length = frames.shape[1]
+    window = np.hanning(length)
+    n_fft = 2 * length
+    autocorr = np.fft.irfft(np.abs(np.fft.rfft(frames * window, n_fft, axis=1)) ** 2, n_fft, axis=1)
+    window_autocorr = np.fft.irfft(np.abs(np.fft.rfft(window, n_fft)) ** 2, n_fft)
+    lags = slice(max(1, int(sr / PITCH_RANGE_HZ[1])), min(length // 2, int(np.ceil(sr / PITCH_RANGE_HZ[0]))) + 1)
+    normalised = autocorr[:, lags] / np.maximum(autocorr[:, :1], 1e-20) / (window_autocorr[lags] / window_autocorr[0])
+    expected = np.clip(np.where(autocorr[:, 0] > 1e-12, normalised.max(axis=1), 0.0), 0.0, 1.0)
+    assert np.abs(frame_voicing(frame_signal(speech.astype(np.float32), length, default_hop_length(sr)), sr) - expected).max() < 1e-12
