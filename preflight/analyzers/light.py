@@ -7,6 +7,8 @@ ratio to the cheeks shows a shadow falling across the mouth.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from lipgate.face import CHEEK_PATCHES, FOREHEAD_PATCH, PERIORAL_PATCHES
@@ -31,16 +33,20 @@ def relative_luminance(rgb: np.ndarray) -> np.ndarray:
 SKIN_PATCHES = (FOREHEAD_PATCH, *CHEEK_PATCHES)
 
 
+@lru_cache(maxsize=4)
+def _patch_layout(patches: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(every patch's landmark indices in one array, where each patch starts in it)."""
+    return np.concatenate([np.asarray(patch) for patch in patches]), np.cumsum([0] + [len(p) for p in patches[:-1]])
+
+
 def patch_boxes(landmarks: np.ndarray, patches, width: int, height: int) -> list[tuple[int, int, int, int]]:
-    """(x0, y0, x1, y1) pixel box around each patch's landmarks, clipped to the frame."""
-    boxes = []
-    for patch in patches:
-        points = landmarks[list(patch), :2]
-        x0, y0 = np.clip(np.floor(points.min(axis=0)).astype(int), 0, [width - 1, height - 1])
-        x1, y1 = np.clip(np.ceil(points.max(axis=0)).astype(int) + 1, 1, [width, height])
-        if x1 > x0 and y1 > y0:
-            boxes.append((int(x0), int(y0), int(x1), int(y1)))
-    return boxes
+    """(x0, y0, x1, y1) pixel box around each patch's landmarks, clipped to the frame (patches
+    that fall outside it are left out)."""
+    indices, starts = _patch_layout(tuple(patches))
+    points = landmarks[indices, :2]
+    low = np.clip(np.floor(np.minimum.reduceat(points, starts, axis=0)).astype(int), 0, [width - 1, height - 1])
+    high = np.clip(np.ceil(np.maximum.reduceat(points, starts, axis=0)).astype(int) + 1, 1, [width, height])
+    return [(x0, y0, x1, y1) for (x0, y0), (x1, y1) in zip(low.tolist(), high.tolist()) if x1 > x0 and y1 > y0]
 
 
 PIXELS_PER_PATCH = 1024
