@@ -109,7 +109,7 @@ class FaceLightAnalyzer:
         previous = self._previous_skin
         if previous is None or not np.isfinite(self._chained):
             self._chained = light
-        elif previous is skin:
+        elif previous == skin:  # the same pixel boxes: the landmarks moved less than a pixel
             self._chained *= light / max(self._previous_light, 1e-6)
         else:  # the patches moved: take this frame's change in the old ones
             self._chained *= boxes_light(rgb, previous) / max(self._previous_light, 1e-6)
