@@ -19,22 +19,30 @@ like a file:
 
 Stretch starts are swept every ``--step`` seconds wherever the stretch and the 200 ms before it
 fit inside one clip (inside one part of the concatenated clip). A case is a **hit** when a
-``rerender`` segment overlaps the stretch; re-render segments elsewhere are counted as false.
+``rerender`` segment overlaps the stretch and is not one the untouched clip has there too
+(``carried_over``); re-render segments not overlapping the stretch are counted as elsewhere.
 
 **Judgeable.** A stretch can only be judged from frames whose lips and sound are compared: the
 frames that carry lag evidence (a face, speech, and every lag of the local search on real sound;
-``qa.sync.lag_evidence``). A picture-late case is *judgeable* when such frames make up at least
-``qa.sync.LOCAL_MIN_SPEECH`` (half) of the stretch, the rule a local window already follows; the
-others are listed as not judgeable with their speech share and not counted in the hit rate.
-(Frozen mouths are judged on the pixel change and speech alone and are all counted.)
+``qa.sync.lag_evidence``), counted on the untouched clip. A case is *judgeable*
+when such frames make up at least ``qa.sync.LOCAL_MIN_SPEECH`` (half) of the stretch, the rule a
+local window already follows; the others are listed as not judgeable with their share and kept
+out of the hit rate. The same rule holds for a frozen mouth, a failure only while the voice speaks.
 
-**Chance.** The untouched clips give the chance distribution: their re-render segments (any is
-false), and, for every swept stretch position, the slip statistic of the detector over that
-stretch (``slip_statistic``), which the positives' statistic must stand above.
+**Chance and separation.** The slip statistic is the gain of a tracked-path stretch past
+tolerance that departs from the clip's offset (``departing_gains``; a slip when it reaches
+``min_slip_gain``). Its chance distribution comes from stretches where nothing was edited
+(``chance_stretches``): the untouched clips, and the edited clips away from the edit. The
+positives' gains are set against it per source clip, and thresholds derived from it by
+``threshold_rule`` are tested on clips they were not derived on: derived on the concatenated
+clip and tested on the single clips, and leave-one-source-clip-out (each corpus clip and its
+part of the concatenated clip held out together).
 
-``--check-files N`` re-encodes N picture-late cases per clip (bench/qa_sync.py's ``edited_clip``,
-then ``measure_qa`` on the file) and reports whether the file gets the same decision as the
-simulation (encoding noise moves the features a little).
+``--check-files N`` re-encodes N picture-late cases per single clip (bench/qa_sync.py's
+``edited_clip``, then ``measure_qa`` on the file, judged against the re-encoded untouched clip)
+and reports whether the file gets the same decision as the simulation (encoding noise moves the
+features a little). ``--series-cache DIR`` keeps the decoded series between runs (the
+concatenated clip is rebuilt in a temporary folder each time and cached under its sources).
 """
 
 from __future__ import annotations
@@ -182,7 +190,7 @@ class Case:
 
     @property
     def judgeable(self) -> bool:
-        return self.edit == "frozen" or self.share >= sync.LOCAL_MIN_SPEECH
+        return self.share >= sync.LOCAL_MIN_SPEECH
 
 
 @dataclass
@@ -266,7 +274,7 @@ def sources(results: list[ClipSweep]) -> list[str]:
 
 def print_decisions(results: list[ClipSweep]) -> None:
     print("## Decisions: re-render segments over simulated edits (1.6 s; picture 200 ms late, or mouth frozen)\n")
-    print("| clip | stretches | judgeable | late: hit / judgeable | late: hit, not judgeable | frozen: hit | "
+    print("| clip | stretches | judgeable | late: hit / judgeable | late: hit, not judgeable | frozen: hit / judgeable | "
           "re-render segments elsewhere (late / frozen) | untouched: re-render segments |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     totals = np.zeros(8, int)
@@ -275,13 +283,13 @@ def print_decisions(results: list[ClipSweep]) -> None:
         late = [(c, judged_case(c, false)) for c in result.cases if c.edit == "late"]
         frozen = [(c, judged_case(c, false)) for c in result.cases if c.edit == "frozen"]
         counts = np.array([len(late), sum(c.judgeable for c, _ in late), sum(j["hit"] for c, j in late if c.judgeable),
-                           sum(j["hit"] for c, j in late if not c.judgeable), sum(j["hit"] for _, j in frozen),
+                           sum(j["hit"] for c, j in late if not c.judgeable), sum(j["hit"] for c, j in frozen if c.judgeable),
                            sum(len(j["elsewhere"]) for _, j in late), sum(len(j["elsewhere"]) for _, j in frozen), len(false)])
         totals += counts
         print(f"| {result.clip.name} | {counts[0]} | {counts[1]} | {counts[2]}/{counts[1]} | {counts[3]}/{counts[0] - counts[1]} | "
-              f"{counts[4]}/{counts[0]} | {counts[5]} / {counts[6]} | {counts[7]} {[(round(a, 1), round(b, 1)) for a, b in false] or ''} |")
+              f"{counts[4]}/{counts[1]} | {counts[5]} / {counts[6]} | {counts[7]} {[(round(a, 1), round(b, 1)) for a, b in false] or ''} |")
     print(f"| all | {totals[0]} | {totals[1]} | {totals[2]}/{totals[1]} | {totals[3]}/{totals[0] - totals[1]} | "
-          f"{totals[4]}/{totals[0]} | {totals[5]} / {totals[6]} | {totals[7]} |\n")
+          f"{totals[4]}/{totals[1]} | {totals[5]} / {totals[6]} | {totals[7]} |\n")
 
 
 def print_cases(results: list[ClipSweep], limits: dict) -> None:
@@ -328,21 +336,26 @@ def print_separation(results: list[ClipSweep], limits: dict) -> None:
               f"{', '.join(f'{g:.0f}' for g in mine if g > 0) or '-'} |")
     print()
     print("## Held-out thresholds (rule: max(1.25 x the largest chance gain of the derivation set, two jumps))\n")
-    print("| derived on | tested on | min_slip_gain | late: hit / judgeable | re-render segments on untouched |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| derived on | tested on | min_slip_gain | late: hit / judgeable | re-render segments on untouched | "
+          "re-render segments away from the edit (late / frozen) |")
+    print("| --- | --- | --- | --- | --- | --- |")
     rows = [("concatenated clip", "single clips", [g for *_, g in chance_stretches(results[-1], limits)], results[:-1], None)]
     rows += [("all but " + name, name, [g for s, g in chance if s != name], results, name) for name in sources(results)]
     rows += [("every clip", "all", [g for _, g in chance], results, None), ("(current setting)", "all", None, results, None)]
     for derived_on, tested_on, chance_set, tested, only in rows:
         threshold = limits["min_slip_gain"] if chance_set is None else threshold_rule(chance_set)
         hits = judgeable = false = 0
+        elsewhere = {"late": 0, "frozen": 0}
         for result in tested:
             untouched = rerender_segments(result.untouched, result.clip.path, threshold)
-            in_part = [s for s in untouched if only is None or source_of(result.clip, (s[0] + s[1]) / 2) == only]
-            false += len(in_part)
-            for case in (c for c in result.cases if c.edit == "late" and c.judgeable and (only is None or c.part == only)):
-                hits, judgeable = hits + judged_case(case, untouched, threshold)["hit"], judgeable + 1
-        print(f"| {derived_on} | {tested_on} | {threshold:.1f} | {hits}/{judgeable} | {false} |")
+            false += sum(only is None or source_of(result.clip, (a + b) / 2) == only for a, b in untouched)
+            for case in (c for c in result.cases if only is None or c.part == only):
+                judged = judged_case(case, untouched, threshold)
+                elsewhere[case.edit] += len(judged["elsewhere"])
+                if case.edit == "late" and case.judgeable:
+                    hits, judgeable = hits + judged["hit"], judgeable + 1
+        print(f"| {derived_on} | {tested_on} | {threshold:.1f} | {hits}/{judgeable} | {false} | "
+              f"{elsewhere['late']} / {elsewhere['frozen']} |")
     print()
 
 
