@@ -16,8 +16,9 @@ import subprocess
 _started: dict[tuple, subprocess.Popen] = {}
 
 
-def command(ffprobe: str, path) -> list[str]:
-    return [ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)]
+def _launch(ffprobe: str, path) -> subprocess.Popen:
+    return subprocess.Popen([ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _identity(path) -> tuple | None:
@@ -38,16 +39,12 @@ def start(path) -> None:
     identity, ffprobe = _identity(path), shutil.which("ffprobe")
     if identity is None or ffprobe is None or identity in _started:
         return
-    _started[identity] = subprocess.Popen(command(ffprobe, path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE, text=True)
+    _started[identity] = _launch(ffprobe, path)
 
 
 def run(ffprobe: str, path, timeout_s: float) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of ffprobe on ``path``: the run ``start`` began, else a new one."""
-    proc = _started.pop(_identity(path), None)
-    if proc is None:
-        proc = subprocess.Popen(command(ffprobe, path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+    proc = _started.pop(_identity(path), None) or _launch(ffprobe, path)
     try:
         stdout, stderr = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
