@@ -49,6 +49,15 @@ def needs_refining(earlier, later) -> bool:
     return any((abs(earlier.pose.yaw_deg) > level) != (abs(later.pose.yaw_deg) > level) for level in levels)
 
 
+def interpolated_landmarks(earlier, earlier_index: int, later, later_index: int, indices: list[int]) -> list:
+    """Landmarks of the frames at ``indices`` between two grid observations, linear in the frame
+    index (None for each when either end has no face)."""
+    if earlier is None or not (earlier.found and later.found):
+        return [None] * len(indices)
+    span = later_index - earlier_index
+    return [earlier.landmarks + (later.landmarks - earlier.landmarks) * (index - earlier_index) / span for index in indices]
+
+
 def measure_visual(info: MediaInfo, progress=None, decoder: VideoDecoder | None = None) -> Measurements:
     """Face and light measurements of a video (streamed, by ``decoder`` when given: a
     ``picture_decoder``) or a still."""
@@ -75,16 +84,12 @@ def measure_visual(info: MediaInfo, progress=None, decoder: VideoDecoder | None 
             observation = tracker.observe(frame.rgb)
             if last is not None and needs_refining(last, observation):
                 # after the later frame: the tracker then starts from its face
-                landmarks = [tracker.observe(earlier.rgb) for earlier in between]
-                for earlier, seen in zip(between, landmarks):
-                    faces.process(earlier.t, seen, decoder.height, refined=True)
-                landmarks = [seen.landmarks for seen in landmarks]
-            elif last is not None and last.found and observation.found:
-                span = frame.index - last_index
-                landmarks = [last.landmarks + (observation.landmarks - last.landmarks) * (earlier.index - last_index) / span
-                             for earlier in between]
+                seen = [tracker.observe(earlier.rgb) for earlier in between]
+                for earlier, observed in zip(between, seen):
+                    faces.process(earlier.t, observed, decoder.height, refined=True)
+                landmarks = [observed.landmarks for observed in seen]
             else:
-                landmarks = [None] * len(between)
+                landmarks = interpolated_landmarks(last, last_index, observation, frame.index, [f.index for f in between])
             for earlier, points in zip(between, landmarks):
                 light.update_face(points)
                 light.process(earlier.t, earlier.rgb)

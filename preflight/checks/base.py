@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from lipgate.measurements import Measurements
 from lipgate.results import CheckResult
+
+
+def regular_face_samples(measured: Measurements) -> np.ndarray:
+    """Mask of the face series' rows on the regular analysis grid (not ``face_refined``): the
+    statistics of the face checks are taken there, so the frames analysed around a change do
+    not weigh more; their time ranges use every row."""
+    t = measured.series.get("face_t", np.array([]))
+    return measured.series.get("face_refined", np.zeros(len(t))) == 0
 
 
 @dataclass(frozen=True)

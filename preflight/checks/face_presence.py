@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lipgate.timeline import median_period_s, segments_where
-from preflight.checks.base import Check, Threshold
+from preflight.checks.base import Check, Threshold, regular_face_samples
 
 
 class FacePresence(Check):
@@ -22,7 +22,7 @@ class FacePresence(Check):
         if found.size == 0:
             return self.skip("no frames could be analysed")
         present = found > 0
-        grid = measured.series.get("face_refined", np.zeros(len(found))) == 0  # the share on the regular samples
+        grid = regular_face_samples(measured)
         share = float(present[grid].mean())
         if measured.get("kind") == "image":
             if present[0]:

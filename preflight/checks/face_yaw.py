@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lipgate.timeline import median_period_s, segments_where
-from preflight.checks.base import Check, Threshold
+from preflight.checks.base import Check, Threshold, regular_face_samples
 
 
 class FaceYaw(Check):
@@ -20,7 +20,7 @@ class FaceYaw(Check):
 
     def judge(self, measured, limits):
         t, yaw = measured.series.get("face_t", np.array([])), measured.series.get("yaw_deg", np.array([]))
-        grid = measured.series.get("face_refined", np.zeros(len(t))) == 0  # statistics on the regular samples
+        grid = regular_face_samples(measured)
         has_face = np.isfinite(yaw)
         if not has_face.any():
             return self.skip("no face found, so no head turn to measure")
