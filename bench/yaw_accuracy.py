@@ -1,6 +1,6 @@
 """Yaw accuracy against known rotations (target: face_yaw within 5 degrees up to 60 degrees).
 
-Each source face (the bundled portrait, and one frame of every clip in ``--corpus``) is
+Each source face (the bundled portrait, and the most frontal frame of every clip in ``--corpus``) is
 re-rendered by ``fixtures.rotate.render_rotated`` at yaws from -60 to +60 degrees, and lipgate's
 face layer measures each render the two ways ``check`` does:
 
@@ -35,14 +35,29 @@ TURN_STEP_DEG = 1.0
 """The video sweep turns the head one degree a frame (30 degrees a second at 30 fps: a brisk turn)."""
 
 
-def corpus_faces(folder: Path, at_s: float = 1.0):
-    """(name, rgb, landmarks) of the frame at ``at_s`` of each video in ``folder``."""
-    for path in sorted(folder.glob("*.mp4")):
-        frame = next(f for f in VideoDecoder(probe(path), max_side=640) if f.t >= at_s)
-        with FaceTracker(static=True) as tracker:
+def most_frontal_frame(path: Path) -> np.ndarray | None:
+    """The RGB frame (640 px) of a video whose tracked face has the smallest abs(yaw), or None."""
+    best, best_yaw = None, np.inf
+    with FaceTracker() as tracker:
+        for frame in VideoDecoder(probe(path), max_side=640):
             observation = tracker.observe(frame.rgb)
+            if observation.found and abs(observation.pose.yaw_deg) < best_yaw:
+                best, best_yaw = frame.rgb, abs(observation.pose.yaw_deg)
+    return best
+
+
+def corpus_faces(folder: Path):
+    """(name, rgb, landmarks) of each video in ``folder``: its most frontal frame, the closest to
+    the frontal face the rotations should start from (re-rendering a turned face stretches the
+    texture of its far side, and MediaPipe's depth of it is less sure)."""
+    for path in sorted(folder.glob("*.mp4")):
+        rgb = most_frontal_frame(path)
+        if rgb is None:
+            continue
+        with FaceTracker(static=True) as tracker:
+            observation = tracker.observe(rgb)
         if observation.found:
-            yield path.stem, frame.rgb.copy(), observation.landmarks
+            yield path.stem, rgb, observation.landmarks
 
 
 def _yaw(observation) -> float:
