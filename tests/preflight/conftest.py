@@ -18,6 +18,6 @@ def steady_clip(generated):
 @pytest.fixture(scope="session")
 def flicker_clips(generated, truth_dir):
     """{(depth, frequency_hz): path} of light-modulated talking portraits."""
-    cases = [(0.02, 8.0), (0.05, 8.0), (0.10, 3.5), (0.10, 8.0), (0.10, 12.0)]
+    cases = [(0.02, 8.0), (0.05, 8.0), (0.10, 3.5), (0.10, 8.0), (0.10, 12.0), (0.10, 20.0)]
     return {case: media_truth.modulated(generated["speech"], truth_dir / f"flicker_{case[0]}_{case[1]}.mp4", *case)
             for case in cases}
