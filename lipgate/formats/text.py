@@ -15,11 +15,18 @@ def paint(text: str, status: str, color: bool) -> str:
     return f"\x1b[{COLORS[status]}m{text}\x1b[0m" if color else text
 
 
+SINGULAR_UNITS = {"faces": "face"}
+
+
 def format_value(check: CheckResult) -> str:
+    """The value, its unit and its limit, as a person reads them: ``44100 Hz``, ``1 face``, ``0.335 s``."""
     if check.value is None:
         return "-"
-    unit = "" if check.unit in ("-", "ratio") else f" {check.unit}"
-    value = f"{check.value:.3g}" if abs(check.value) < 10 else f"{check.value:.1f}"
+    unit = "" if check.unit in ("-", "ratio") else f" {SINGULAR_UNITS.get(check.unit, check.unit) if check.value == 1 else check.unit}"
+    if float(check.value).is_integer():
+        value = f"{check.value:.0f}"
+    else:
+        value = f"{check.value:.3g}" if abs(check.value) < 10 else f"{check.value:.1f}"
     if check.threshold is not None:
         return f"{value}{unit} (limit {check.threshold:g})"
     return f"{value}{unit}"

@@ -159,3 +159,14 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
     assert use_color(None) and not use_color("report.txt")
     monkeypatch.setenv("NO_COLOR", "1")
     assert not use_color(None)
+
+
+@pytest.mark.parametrize("value, unit, shown", [
+    (44100.0, "Hz", "44100 Hz (limit 1)"), (1.0, "faces", "1 face (limit 1)"), (2.0, "faces", "2 faces (limit 1)"),
+    (0.33512, "s", "0.335 s (limit 1)"), (231.66, "kbps", "231.7 kbps (limit 1)"), (0.655, "ratio", "0.655 (limit 1)"),
+])
+def test_text_values_read_as_a_person_writes_them(value, unit, shown):
+    from lipgate.formats.text import format_value
+    from lipgate.results import CheckResult
+
+    assert format_value(CheckResult("x", "pass", value, 1.0, unit, "")) == shown
