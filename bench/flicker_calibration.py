@@ -2,9 +2,10 @@
 modulated by a known depth at known frequencies (linear light, 1 + m sin 2 pi f t).
 
 Prints the flicker index and WCAG flashes per second that lighting_flicker measures, and its
-verdict, per clip and case; and the mouth_shadow ratio of the untouched clips.
+verdict, per clip and case; and the mouth_shadow ratio of the untouched clips. Without
+``--corpus`` it runs on the generated talking portrait (``fixtures.build``).
 
-    python -m bench.flicker_calibration --corpus ../shared/corpus [--depths 0.03 0.05 0.1] [--frequencies 4 9 14]
+    python -m bench.flicker_calibration [--corpus ../shared/corpus] [--depths 0.03 0.05 0.1] [--frequencies 4 9 14]
 """
 
 from __future__ import annotations
@@ -16,16 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from fixtures import synth
 from lipgate.media import VideoDecoder, probe
 from preflight.runner import run_check
-
-
-def scale_light(rgb: np.ndarray, gain: float) -> np.ndarray:
-    """Multiply the linear light of an sRGB picture by ``gain``."""
-    code = np.arange(256) / 255.0
-    linear = np.where(code <= 0.04045, code / 12.92, ((code + 0.055) / 1.055) ** 2.4)[rgb] * gain
-    encoded = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.clip(linear, 0, 1) ** (1 / 2.4) - 0.055)
-    return np.clip(np.round(encoded * 255), 0, 255).astype(np.uint8)
 
 
 def modulate(clip: Path, out: Path, depth: float, frequency_hz: float) -> Path:
@@ -38,7 +32,7 @@ def modulate(clip: Path, out: Path, depth: float, frequency_hz: float) -> Path:
                "yuv420p", "-c:a", "copy", "-shortest", str(out)]
     proc = subprocess.Popen(command, stdin=subprocess.PIPE)
     for frame in decoder:
-        proc.stdin.write(scale_light(frame.rgb, 1 + depth * np.sin(2 * np.pi * frequency_hz * frame.t)).tobytes())
+        proc.stdin.write(synth.scale_light(frame.rgb, 1 + depth * np.sin(2 * np.pi * frequency_hz * frame.t)).tobytes())
     proc.stdin.close()
     proc.wait()
     return out
@@ -46,14 +40,19 @@ def modulate(clip: Path, out: Path, depth: float, frequency_hz: float) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path, help="folder of real talking-head clips (default: the generated talking portrait)")
     parser.add_argument("--depths", type=float, nargs="+", default=[0.03, 0.05, 0.10])
     parser.add_argument("--frequencies", type=float, nargs="+", default=[4.0, 9.0])
     args = parser.parse_args()
     print("| clip | light modulation | flicker index | flashes/s | lighting_flicker | mouth_shadow ratio |")
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
-        for clip in sorted(args.corpus.glob("*.mp4")):
+        if args.corpus is None:
+            from fixtures.build import build
+            clips = [build()["talking"]]
+        else:
+            clips = sorted(args.corpus.glob("*.mp4"))
+        for clip in clips:
             report = run_check(clip)
             flicker, shadow = report.check("lighting_flicker"), report.check("mouth_shadow")
             print(f"| {clip.stem} | none | {flicker.value:.4f} | {flicker.details['flashes_per_s']:.1f} | {flicker.status} | {shadow.value:.2f} |")

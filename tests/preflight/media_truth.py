@@ -24,18 +24,10 @@ def still_at_yaw(folder: Path, yaw_deg: float) -> Path:
     return write_png(folder / f"yaw_{yaw_deg:+.0f}.png", rgb)
 
 
-def scale_light(rgb: np.ndarray, gain: float) -> np.ndarray:
-    """Multiply the linear light (luminance) of an sRGB picture by ``gain``."""
-    code = np.arange(256) / 255.0
-    linear = np.where(code <= 0.04045, code / 12.92, ((code + 0.055) / 1.055) ** 2.4)[rgb] * gain
-    encoded = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * np.clip(linear, 0, 1) ** (1 / 2.4) - 0.055)
-    return np.clip(np.round(encoded * 255), 0, 255).astype(np.uint8)
-
-
 def modulated(speech: Path, out: Path, depth: float, frequency_hz: float, duration_s: float = 3.0) -> Path:
     """Talking portrait whose luminance is multiplied by 1 + depth * sin(2 pi f t)."""
     def flicker(i, t, rgb):
-        return scale_light(rgb, 1.0 + depth * np.sin(2 * np.pi * frequency_hz * t))
+        return synth.scale_light(rgb, 1.0 + depth * np.sin(2 * np.pi * frequency_hz * t))
 
     return synth.talking_portrait(out, speech, fps=FPS, duration_s=duration_s, frame_filter=flicker)
 
@@ -72,7 +64,7 @@ def shadowed_mouth(speech: Path, out: Path, gain: float = 0.3, duration_s: float
 
     def shadow(i, t, rgb):
         rgb = rgb.copy()
-        rgb[top:] = scale_light(rgb[top:], gain)
+        rgb[top:] = synth.scale_light(rgb[top:], gain)
         return rgb
 
     return synth.talking_portrait(out, speech, fps=FPS, duration_s=duration_s, frame_filter=shadow)
