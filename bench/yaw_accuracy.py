@@ -75,7 +75,7 @@ def measure_turns(rgb: np.ndarray, landmarks: np.ndarray, yaws: np.ndarray) -> n
     from 0 toward that side, ``TURN_STEP_DEG`` a frame."""
     measured = {}
     for side in (-1.0, 1.0):
-        farthest = max(abs(yaws.min()), abs(yaws.max())) if side > 0 else abs(yaws.min())
+        farthest = max(side * yaws.max(), side * yaws.min(), 0.0)
         with FaceTracker() as tracker:
             for yaw in side * np.arange(0.0, farthest + TURN_STEP_DEG / 2, TURN_STEP_DEG):
                 measured[round(float(yaw), 6)] = _yaw(tracker.observe(render_rotated(rgb, landmarks, yaw)))
