@@ -22,7 +22,8 @@ def format_value(check: CheckResult) -> str:
     """The value, its unit and its limit, as a person reads them: ``44100 Hz``, ``1 face``, ``0.335 s``."""
     if check.value is None:
         return "-"
-    unit = "" if check.unit in ("-", "ratio") else f" {SINGULAR_UNITS.get(check.unit, check.unit) if check.value == 1 else check.unit}"
+    name = SINGULAR_UNITS.get(check.unit, check.unit) if check.value == 1 else check.unit
+    unit = "" if check.unit in ("-", "ratio") else f" {name}"
     if float(check.value).is_integer():
         value = f"{check.value:.0f}"
     else:
