@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# waits up to 10 minutes for another apt-get or dpkg to let go of the lock, instead of failing
+APT    := apt-get -o DPkg::Lock::Timeout=600
 
 .PHONY: setup demo test test-fast fixtures system-deps test-deps clean
 
@@ -13,14 +15,14 @@ system-deps:
 	for program in ffmpeg ffprobe espeak-ng; do command -v $$program >/dev/null 2>&1 || missing="$$missing $$program"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages for:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg espeak-ng >/dev/null; \
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends ffmpeg espeak-ng >/dev/null; \
 	fi
 
 # The html report is tested in a real headless browser: Debian's chromium, for `make test` only.
 test-deps:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
 	  echo "installing chromium (headless browser for the html report tests)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends chromium >/dev/null; }
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

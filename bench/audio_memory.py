@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, resource, sys, time, tracemalloc
 from lipgate.media import probe
-from preflight.analyzers.audio import measure_audio
+from lipgate.preflight.analyzers.audio import measure_audio
 info = probe(sys.argv[1], expect={"audio", "video"})
 before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 tracemalloc.start()

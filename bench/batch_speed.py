@@ -65,7 +65,7 @@ def timed_check(*args: str, cache_home: Path) -> tuple[float, float, int]:
     The report goes to a file beside the cache (a real file, as a pipeline would write it)."""
     environment = dict(os.environ, PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(cache_home))
     cpu_before, started = children_cpu_s(), time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "cli", "check", *args, "--format", "json", "-o", str(cache_home.parent / "report.json")],
+    done = subprocess.run([sys.executable, "-m", "lipgate.cli", "check", *args, "--format", "json", "-o", str(cache_home.parent / "report.json")],
                           cwd=ROOT, env=environment, capture_output=True, text=True)
     return time.perf_counter() - started, children_cpu_s() - cpu_before, done.returncode
 

@@ -28,9 +28,9 @@ from fixtures.audio_truth import NOISE_TYPES, encode, impulse_response, make_noi
 from fixtures.synth import speech as espeak
 from lipgate.media import probe, read_audio
 from lipgate.speech import default_frame_length, default_hop_length, power_db, speech_span
-from preflight.analyzers.audio import analyse_samples, measure_audio
-from preflight.analyzers.audio.bandwidth import cutoff_hz
-from preflight.checks import CHECKS
+from lipgate.preflight.analyzers.audio import analyse_samples, measure_audio
+from lipgate.preflight.analyzers.audio.bandwidth import cutoff_hz
+from lipgate.preflight.checks import CHECKS
 from tests.audio import whole_signal
 
 SNRS_DB = (5, 10, 15, 20, 25, 30)

@@ -57,7 +57,7 @@ def main() -> None:
     if source is None:
         from fixtures.build import build
         source = build()["talking"]
-    lipgate = [sys.executable, "-m", "cli", args.command, "--no-cache"]  # every run measures; a cache hit is not a speed
+    lipgate = [sys.executable, "-m", "lipgate.cli", args.command, "--no-cache"]  # every run measures; a cache hit is not a speed
     with tempfile.TemporaryDirectory() as folder:
         rows = []
         for seconds in (args.seconds, 2 * args.seconds):

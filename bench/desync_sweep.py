@@ -5,9 +5,9 @@ measured once.
                                  [--check-files N]
 
 Each corpus clip, and the ~28 s concatenation of them that bench/qa_sync.py builds
-(``concatenated_clip``: four real shot cuts), is decoded once (``qa.runner.decode_pictures`` and
+(``concatenated_clip``: four real shot cuts), is decoded once (``lipgate.qa.runner.decode_pictures`` and
 ``decode_sound``, as ``measure_qa`` composes them). The edits are then simulated in memory on
-the per-frame picture series, and each case goes through ``qa.runner.analyse`` and ``judge_qa``
+the per-frame picture series, and each case goes through ``lipgate.qa.runner.analyse`` and ``judge_qa``
 like a file:
 
 - **picture late**: over a ``STRETCH_S`` (1.6 s) stretch, every frame's mouth features, face
@@ -24,8 +24,8 @@ fit inside one clip (inside one part of the concatenated clip). A case is a **hi
 
 **Judgeable.** A stretch can only be judged from frames whose lips and sound are compared: the
 frames that carry lag evidence (a face, speech, and every lag of the local search on real sound;
-``qa.sync.lag_evidence``), counted on the untouched clip. A case is *judgeable*
-when such frames make up at least ``qa.sync.LOCAL_MIN_SPEECH`` (half) of the stretch, the rule a
+``lipgate.qa.sync.lag_evidence``), counted on the untouched clip. A case is *judgeable*
+when such frames make up at least ``lipgate.qa.sync.LOCAL_MIN_SPEECH`` (half) of the stretch, the rule a
 local window already follows; the others are listed as not judgeable with their share and kept
 out of the hit rate. The same rule holds for a frozen mouth, a failure only while the voice speaks.
 
@@ -60,11 +60,11 @@ from bench.qa_sync import PICTURE_LATE_S, STRETCH_S, concatenated_clip, edited_c
 from lipgate.config import Config
 from lipgate.measurements import Measurements
 from lipgate.media import VideoDecoder, probe
-from qa import sync
-from qa.features import AUDIO_SR
-from qa.runner import (ANALYSIS_MAX_SIDE, PictureSeries, SoundSeries, analyse, decode_pictures, decode_sound,
-                       judge_qa, measure_qa, path_stretches)
-from qa.settings import qa_limits
+from lipgate.qa import sync
+from lipgate.qa.features import AUDIO_SR
+from lipgate.qa.judge import judge_qa, path_stretches
+from lipgate.qa.measure import ANALYSIS_MAX_SIDE, PictureSeries, SoundSeries, analyse, decode_pictures, decode_sound, measure_qa
+from lipgate.qa.settings import qa_limits
 
 
 @dataclass
@@ -152,7 +152,7 @@ def evidence_share(measured: Measurements, rows: np.ndarray) -> float:
 def departing_gains(measured: Measurements, limits: dict) -> list[tuple[float, float, float]]:
     """(start s, end s, gain) of the tracked path's stretches past tolerance whose offset departs
     from the clip's by more than ``local_margin_ms``: the stretches the detector would call a
-    slip if their gain reached ``min_slip_gain`` (``qa.runner.path_stretches``)."""
+    slip if their gain reached ``min_slip_gain`` (``lipgate.qa.runner.path_stretches``)."""
     clip_ms = measured.get("offset_ms")
     if clip_ms is None:
         return []

@@ -19,7 +19,7 @@ import numpy as np
 
 from fixtures import synth
 from lipgate.media import VideoDecoder, probe
-from preflight.runner import run_check
+from lipgate.preflight.runner import run_check
 
 
 def modulate(clip: Path, out: Path, depth: float, frequency_hz: float) -> Path:

@@ -41,7 +41,7 @@ def main() -> None:
                         "scale=-2:1080:flags=bicubic,pad=1920:1080:(ow-iw)/2:0", "-c:v", "libx264", "-preset", "veryfast",
                         "-crf", "18", "-c:a", "copy", str(big)], check=True)
         decode = best_time_s(["ffmpeg", "-nostdin", "-v", "error", "-i", str(big), "-f", "null", "-"], args.repeat)
-        qa = best_time_s([sys.executable, "-m", "cli", "qa", str(big), "--no-cache", "--format", "json"], args.repeat)
+        qa = best_time_s([sys.executable, "-m", "lipgate.cli", "qa", str(big), "--no-cache", "--format", "json"], args.repeat)
     print("| clip | ffmpeg decode (s) | lipgate qa (s) | ratio | target |")
     print("| --- | --- | --- | --- | --- |")
     print(f"| {args.clip.name} at 1920x1080 | {decode:.2f} | {qa:.2f} | {qa / decode:.1f}x | <= 3x |")

@@ -39,17 +39,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fixtures.synth import encode_video  # noqa: E402
 from lipgate.media import VideoDecoder, probe, read_audio  # noqa: E402
-from qa import sync  # noqa: E402
-from qa.features import AUDIO_SR, AudioFeatures  # noqa: E402
+from lipgate.qa import sync  # noqa: E402
+from lipgate.qa.features import AUDIO_SR, AudioFeatures  # noqa: E402
 from lipgate.timeline import runs  # noqa: E402
-from qa.runner import decode_pictures, judge_qa, measure_qa, path_stretches  # noqa: E402
-from qa.settings import QA_THRESHOLDS, qa_limits  # noqa: E402
+from lipgate.qa.measure import decode_pictures, measure_qa  # noqa: E402
+from lipgate.qa.judge import judge_qa  # noqa: E402
+from lipgate.qa.judge import path_stretches  # noqa: E402
+from lipgate.qa.settings import QA_THRESHOLDS, qa_limits  # noqa: E402
 
 STRETCH_S = 1.6
 PICTURE_LATE_S = 0.2
 CHANCE_MS = 120.0
 """A confident local window further than this from its clip's offset on an untouched clip is a
-chance peak (the sidelobe exclusion of qa.sync), nearer it is the measurement's jitter."""
+chance peak (the sidelobe exclusion of lipgate.qa.sync), nearer it is the measurement's jitter."""
 LONG_CLIP_SIDE = 512
 """Side (px) every corpus clip is scaled to in the concatenated long clip."""
 LONG_CLIP_FPS = 25.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.common import batch_options, config_option, format_option, output_option, profile_option, quiet_option, run_inputs
+from lipgate.cli.common import batch_options, config_option, format_option, output_option, profile_option, quiet_option, run_inputs
 
 
 @click.command("check")
@@ -27,7 +27,7 @@ def check_command(inputs, audio_path, fmt, output, config_path, profile, quiet, 
         for path in (inputs[0], audio_path):
             if path is not None:
                 ffprobe.start(path)
-    from lipgate.config import load_config
+    from lipgate.api import load_config
 
     config = load_config(config_path, profile=profile)
     run_inputs("check", list(inputs), {"audio": audio_path}, config, fmt, output, quiet, jobs, executor, scheduler, no_cache)

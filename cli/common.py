@@ -50,21 +50,26 @@ def emit_report(report, fmt: str, output: str | None, quiet: bool = False) -> No
         click.echo(render(report, fmt, color=use_color(output)), nl=False)
 
 
+COMMAND_MODULES = {"check": "lipgate.preflight.runner", "qa": "lipgate.qa.runner"}
+"""Command -> the module with the batch interface (``lipgate.batch``)."""
+
+
 def run_inputs(command: str, inputs: list[str], options: dict, config, fmt: str, output: str | None, quiet: bool,
                jobs: int | None, executor: str, scheduler: str | None, no_cache: bool) -> None:
     """The body of a command that judges inputs (`check`, and `qa` once it plugs into
-    ``lipgate.batch.COMMAND_MODULES``): one input gives its own report, several (or a folder, a
+    ``COMMAND_MODULES``): one input gives its own report, several (or a folder, a
     glob) one batch report; progress on a terminal; the report emitted; exit with its code."""
     from lipgate.batch import command_module, is_batch, measure_cached, run_batch
     from lipgate.progress import Progress, progress_wanted
 
     show_progress = progress_wanted(fmt, quiet)
+    label, command = command, COMMAND_MODULES[command]
     if is_batch(inputs):
-        progress = Progress(command, "inputs") if show_progress else None
+        progress = Progress(label, "inputs") if show_progress else None
         report = run_batch(command, inputs, options, config, jobs=jobs, executor=executor, scheduler=scheduler,
                            use_cache=not no_cache, progress=progress)
     else:
-        progress = Progress(f"{command} {inputs[0]}", "frames") if show_progress else None
+        progress = Progress(f"{label} {inputs[0]}", "frames") if show_progress else None
         measured, _ = measure_cached(command, inputs[0], options, use_cache=not no_cache, progress=progress)
         report = command_module(command).judge_input(inputs[0], options, measured, config)
     if progress is not None:

@@ -6,13 +6,13 @@ import json
 
 import click
 
-from cli.common import config_option, profile_option
+from lipgate.cli.common import config_option, profile_option
 
 
 def effective_configuration(config) -> list[dict]:
     """One row per check setting: check, key, value in force, origin (default with its source,
     profile, or configuration file)."""
-    from preflight.checks import CHECKS
+    from lipgate.preflight.checks import CHECKS
 
     rows = []
     for check_id, check in CHECKS.items():
@@ -36,9 +36,9 @@ def effective_configuration(config) -> list[dict]:
 
 
 def qa_thresholds() -> dict:
-    """`lipgate qa`'s settings (qa.settings.QA_THRESHOLDS), empty while qa is not installed."""
+    """`lipgate qa`'s settings (lipgate.qa.settings.QA_THRESHOLDS), empty while qa is not installed."""
     try:
-        from qa.settings import QA_THRESHOLDS
+        from lipgate.qa.settings import QA_THRESHOLDS
     except ImportError:
         return {}
     return QA_THRESHOLDS
@@ -51,7 +51,7 @@ def qa_thresholds() -> dict:
 @click.option("--profiles", "list_profiles", is_flag=True, help="List the service profiles and their limits.")
 def config_command(config_path, profile, fmt, list_profiles):
     """Print the effective configuration: every threshold and level, and where it comes from."""
-    from lipgate.config import load_config
+    from lipgate.api import load_config
     from lipgate.profiles import PROFILES
 
     if list_profiles:

@@ -13,13 +13,13 @@ from lipgate.errors import LipgateError
 
 
 COMMANDS = {
-    "check": "cli.check:check_command",
-    "qa": "cli.qa:qa_command",
-    "trim": "cli.trim:trim_command",
-    "fit": "cli.fit:fit_command",
-    "submit": "cli.submit:submit_command",
-    "credits": "cli.submit:credits_command",
-    "config": "cli.config:config_command",
+    "check": "lipgate.cli.check:check_command",
+    "qa": "lipgate.cli.qa:qa_command",
+    "trim": "lipgate.cli.trim:trim_command",
+    "fit": "lipgate.cli.fit:fit_command",
+    "submit": "lipgate.cli.submit:submit_command",
+    "credits": "lipgate.cli.submit:credits_command",
+    "config": "lipgate.cli.config:config_command",
 }
 """Command name -> its click command, imported only when that command runs (start-up time)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.common import batch_options, config_option, format_option, output_option, quiet_option, run_inputs
+from lipgate.cli.common import batch_options, config_option, format_option, output_option, quiet_option, run_inputs
 
 
 @click.command("qa")
@@ -23,6 +23,6 @@ def qa_command(inputs, fmt, output, config_path, quiet, jobs, executor, schedule
 
     if len(inputs) == 1:  # one file: its probe runs while the rest of lipgate loads
         ffprobe.start(inputs[0])
-    from lipgate.config import load_config
+    from lipgate.api import load_config
 
     run_inputs("qa", list(inputs), {}, load_config(config_path), fmt, output, quiet, jobs, executor, scheduler, no_cache)

@@ -15,10 +15,10 @@ from typing import Callable, Mapping
 
 import click
 
-from submit import errors
-from submit.batch import BatchFileError, batch_exit_code, read_batch, run_batch
-from submit.client import ServiceClient
-from submit.flow import DEFAULT_POLL_S, Report, SubmitFlow
+from lipgate.submit import errors
+from lipgate.submit.batch import BatchFileError, batch_exit_code, read_batch, run_batch
+from lipgate.submit.client import ServiceClient
+from lipgate.submit.flow import DEFAULT_POLL_S, Report, SubmitFlow
 
 INTERRUPTED_EXIT = 130
 REFUSALS = (errors.NoCredits, errors.PlanBlocked, errors.UnsupportedFile, errors.FileTooLarge,
@@ -27,13 +27,13 @@ REFUSALS = (errors.NoCredits, errors.PlanBlocked, errors.UnsupportedFile, errors
 
 def run_preflight(video: Path, audio: Path) -> Report:
     """lipgate's own ``check`` on the video (or still) with the target audio."""
-    from preflight.runner import run_check
+    from lipgate.preflight.runner import run_check
     return run_check(video, audio_path=audio)
 
 
 def run_render_qa(path: Path) -> Report:
     """lipgate's own ``qa`` on the downloaded render."""
-    from qa.runner import run_qa
+    from lipgate.qa.runner import run_qa
     return run_qa(path)
 
 

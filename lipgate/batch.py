@@ -1,10 +1,12 @@
 """Many inputs in one run: expand files, folders and globs; measure each input in a worker
 (process pool, or a Dask cluster), through the results cache; judge in this process; one report.
 
-A command plugs in with a module that provides ``COMMAND``, ``MEASUREMENT_SETTINGS``,
+A command plugs in with a module, named by its dotted path (``command``), that provides
+``COMMAND``, ``INPUT_EXTENSIONS`` (what a folder contributes), ``MEASUREMENT_SETTINGS``,
 ``input_files(path, options)``, ``measure_input(path, options, progress=None) -> Measurements`` and
-``judge_input(path, options, measured, config) -> report`` (see ``preflight.runner``), listed in
-``COMMAND_MODULES``. Workers only measure: they return ``Measurements.to_bytes()``, so the
+``judge_input(path, options, measured, config) -> report`` (see ``lipgate.preflight.runner``).
+The layer above (``lipgate.cli``, ``lipgate.api``) names the module, so this core module never
+imports the commands. Workers only measure: they return ``Measurements.to_bytes()``, so the
 configuration never travels and a threshold change re-judges from the cache.
 """
 
@@ -21,14 +23,8 @@ from typing import Any
 from lipgate.cache import ResultsCache, cache_key
 from lipgate.errors import LipgateError, UsageError
 from lipgate.measurements import Measurements
-from lipgate.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, require_program
+from lipgate.media import require_program
 from lipgate.results import worst_verdict
-
-COMMAND_MODULES = {"check": "preflight.runner", "qa": "qa.runner"}
-"""Command -> module with the batch interface."""
-
-FOLDER_EXTENSIONS = {"check": VIDEO_EXTENSIONS | IMAGE_EXTENSIONS, "qa": VIDEO_EXTENSIONS}
-"""The files a folder contributes to each command (by extension)."""
 
 EXECUTORS = ("process", "dask")
 GLOB_CHARACTERS = set("*?[")
@@ -80,7 +76,7 @@ def _is_glob(argument: str) -> bool:
 def expand_inputs(arguments: list[str], command: str) -> tuple[list[str], list[InputFailure]]:
     """Files, folders (searched recursively, by extension) and globs -> input files in order,
     without repeats; a glob that matches nothing or an empty folder is a failure entry."""
-    extensions = FOLDER_EXTENSIONS[command]
+    extensions = command_module(command).INPUT_EXTENSIONS
     found, failures = [], []
     for argument in arguments:
         if Path(argument).is_dir():
@@ -98,7 +94,8 @@ def expand_inputs(arguments: list[str], command: str) -> tuple[list[str], list[I
 
 
 def command_module(command: str):
-    return importlib.import_module(COMMAND_MODULES[command])
+    """The module with the batch interface, from its dotted path."""
+    return importlib.import_module(command)
 
 
 def measure_cached(command: str, input_path: str, options: dict, use_cache: bool = True, progress=None) -> tuple[Measurements, bool]:

@@ -11,7 +11,7 @@ Layout::
     level = "warning"                  # "error" (default), "warning" (a fail only warns) or "off"
     ignore = ["intro_*.mp4"]           # inputs (glob on the path or the file name) this check skips
 
-    [tool.lipgate.qa]                  # settings of `lipgate qa` (names in qa.settings.QA_THRESHOLDS)
+    [tool.lipgate.qa]                  # settings of `lipgate qa` (names in lipgate.qa.settings.QA_THRESHOLDS)
 
 Precedence, lowest first: the check's default (with its source), the profile, the file.
 """
@@ -25,6 +25,16 @@ from pathlib import Path
 
 from lipgate.errors import UsageError
 from lipgate.profiles import Profile, get_profile
+
+@dataclass(frozen=True)
+class KnownSettings:
+    """The names a configuration may set, given by the layers that own them (``lipgate.api``
+    gathers the checks' thresholds and qa's settings), so this core module imports no layer."""
+
+    checks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Check id -> its threshold names."""
+    qa: tuple[str, ...] = ()
+
 
 LEVELS = ("error", "warning", "off")
 TOP_LEVEL_KEYS = ("profile", "checks", "qa")
@@ -77,31 +87,32 @@ class Config:
         return self.profile.checks.get(check_id, {}) if self.profile is not None else {}
 
 
-def load_config(path: str | Path | None = None, start: Path | None = None, profile: str | None = None) -> Config:
-    """The --config file, else ``[tool.lipgate]`` of the nearest pyproject.toml upward; ``profile``
-    (from --profile) replaces the file's profile."""
-    config = _load_file(path, start)
+def load_config(known: KnownSettings, path: str | Path | None = None, start: Path | None = None,
+                profile: str | None = None) -> Config:
+    """The --config file, else ``[tool.lipgate]`` of the nearest pyproject.toml upward, its names
+    checked against ``known``; ``profile`` (from --profile) replaces the file's profile."""
+    config = _load_file(known, path, start)
     if profile is not None:
         config.profile = get_profile(profile)
     return config
 
 
-def _load_file(path: str | Path | None, start: Path | None) -> Config:
+def _load_file(known: KnownSettings, path: str | Path | None, start: Path | None) -> Config:
     if path is not None:
         path = Path(path)
         if not path.is_file():
             raise UsageError(f"{path}: configuration file not found")
         table = _read_toml(path)
         if path.name == "pyproject.toml":
-            return _validated(table.get("tool", {}).get("lipgate", {}), f"{path} [tool.lipgate]")
-        return _validated(table, str(path))
+            return _validated(known, table.get("tool", {}).get("lipgate", {}), f"{path} [tool.lipgate]")
+        return _validated(known, table, str(path))
     directory = (start or Path.cwd()).resolve()
     for folder in (directory, *directory.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             table = _read_toml(candidate).get("tool", {}).get("lipgate")
             if table is not None:
-                return _validated(table, f"{candidate} [tool.lipgate]")
+                return _validated(known, table, f"{candidate} [tool.lipgate]")
             break
     return Config()
 
@@ -113,9 +124,7 @@ def _read_toml(path: Path) -> dict:
         raise UsageError(f"{path}: not valid TOML ({error})") from None
 
 
-def _validated(table: dict, source: str) -> Config:
-    from preflight.checks import CHECKS
-
+def _validated(known: KnownSettings, table: dict, source: str) -> Config:
     for key in table:
         if key not in TOP_LEVEL_KEYS:
             raise UsageError(f"{source}: unknown key '{key}'")
@@ -128,7 +137,7 @@ def _validated(table: dict, source: str) -> Config:
     if not isinstance(checks, dict):
         raise UsageError(f"{source}: checks must be a table")
     for check_id, settings in checks.items():
-        if check_id not in CHECKS:
+        if check_id not in known.checks:
             raise UsageError(f"{source}: unknown key 'checks.{check_id}' (no such check)")
         if not isinstance(settings, dict):
             raise UsageError(f"{source}: checks.{check_id} must be a table")
@@ -139,16 +148,14 @@ def _validated(table: dict, source: str) -> Config:
             elif key == "ignore":
                 if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
                     raise UsageError(f"{source}: checks.{check_id}.ignore must be a list of file patterns")
-            elif key not in CHECKS[check_id].thresholds:
+            elif key not in known.checks[check_id]:
                 raise UsageError(f"{source}: unknown key 'checks.{check_id}.{key}'")
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise UsageError(f"{source}: checks.{check_id}.{key} must be a number")
     qa_settings = table.get("qa", {})
     if qa_settings:
-        from qa.settings import QA_THRESHOLDS
-
         for key, value in qa_settings.items():
-            if key not in QA_THRESHOLDS:
+            if key not in known.qa:
                 raise UsageError(f"{source}: unknown key 'qa.{key}'")
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise UsageError(f"{source}: qa.{key} must be a number")

@@ -18,7 +18,10 @@ from pathlib import Path
 from lipgate.edit import OutputSet, audio_codec_args, run_ffmpeg, video_codec_args
 from lipgate.errors import UsageError
 from lipgate.media import AUDIO_EXTENSIONS, VIDEO_EXTENSIONS, probe
-from preflight.checks.duration_mismatch import MAX_STRETCH_PERCENT
+
+MAX_STRETCH_PERCENT = 10.0
+"""Largest tempo change offered as the fix: speech stretched by up to about 10% keeps sounding
+natural with a pitch-preserving time stretch (ffmpeg atempo)."""
 
 MODES = ("stretch", "trim", "pad")
 PASS_WITHIN_FRAMES = 2.0

@@ -39,7 +39,7 @@ def needs_refining(earlier, later) -> bool:
     """Whether the frames between two grid observations must be analysed too: the face is found
     in one and not the other, or the yaw lies on different sides of one of ``face_yaw``'s
     thresholds (its declared defaults)."""
-    from preflight.checks.face_yaw import FaceYaw
+    from lipgate.preflight.checks.face_yaw import FaceYaw
 
     if earlier.found != later.found:
         return True
@@ -65,8 +65,8 @@ def measure_visual(info: MediaInfo, progress=None, decoder: VideoDecoder | None 
         return _measure_still(info)
     decoder = (decoder or picture_decoder(info)).start()  # decodes while OpenCV and MediaPipe load
     from lipgate.face import FaceCounter, FaceTracker
-    from preflight.analyzers.face import FaceSeriesAnalyzer
-    from preflight.analyzers.light import FaceLightAnalyzer
+    from lipgate.preflight.analyzers.face import FaceSeriesAnalyzer
+    from lipgate.preflight.analyzers.light import FaceLightAnalyzer
 
     face_every = max(1, round(decoder.fps / FACE_ANALYSIS_FPS))
     count_every = max(1, round(decoder.fps / FACE_COUNT_FPS))
@@ -118,8 +118,8 @@ def measure_visual(info: MediaInfo, progress=None, decoder: VideoDecoder | None 
 
 def _measure_still(info: MediaInfo) -> Measurements:
     from lipgate.face import FaceCounter, FaceTracker
-    from preflight.analyzers.face import FaceSeriesAnalyzer
-    from preflight.analyzers.light import FaceLightAnalyzer
+    from lipgate.preflight.analyzers.face import FaceSeriesAnalyzer
+    from lipgate.preflight.analyzers.light import FaceLightAnalyzer
 
     rgb = read_image(info, max_side=STILL_MAX_SIDE)
     faces = FaceSeriesAnalyzer()

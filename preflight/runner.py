@@ -7,10 +7,10 @@ from pathlib import Path
 from lipgate.cache import code_fingerprint
 from lipgate.config import Config
 from lipgate.errors import InputError
-from lipgate.media import MediaInfo, probe
+from lipgate.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, MediaInfo, probe
 from lipgate.measurements import Measurements
 from lipgate.results import CheckReport
-from preflight.checks import CHECKS
+from lipgate.preflight.checks import CHECKS
 
 SERIES_FOR_REPORTS = ("face_t", "yaw_deg", "face_found", "count_t", "face_count", "light_t", "light_face", "light_perioral",
                       "level_t", "level_db", "noise_floor_db")
@@ -38,7 +38,7 @@ def measure(source: MediaInfo, audio: MediaInfo | None, progress=None) -> Measur
     from concurrent.futures import ThreadPoolExecutor
 
     from lipgate.media import FastScalerMissing
-    from preflight.measure import measure_visual, picture_decoder  # imported only when measuring (not on a cache hit)
+    from lipgate.preflight.measure import measure_visual, picture_decoder  # imported only when measuring (not on a cache hit)
 
     pictures = sound = None
     if source.kind == "video" and audio is source:  # one ffmpeg decodes both (VideoDecoder.with_sound)
@@ -58,7 +58,7 @@ def measure(source: MediaInfo, audio: MediaInfo | None, progress=None) -> Measur
 def _measure_audio(audio: MediaInfo | None, decoder=None) -> Measurements:
     """The audio measurements (from ``decoder`` when the picture's ffmpeg decodes the sound),
     imported in the audio thread so that their imports overlap the picture decode."""
-    from preflight.analyzers.audio import measure_audio
+    from lipgate.preflight.analyzers.audio import measure_audio
 
     return measure_audio(audio, decoder=decoder)
 
@@ -93,7 +93,9 @@ def run_check(input_path: str | Path, audio_path: str | Path | None = None, conf
 
 # The batch interface (lipgate.batch): measure one input (cacheable), then judge it.
 COMMAND = "check"
-MEASURING_MODULES = ("preflight.measure", "preflight.analyzers", "lipgate.face", "lipgate.media", "lipgate.ffprobe", "lipgate.speech",
+INPUT_EXTENSIONS = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS
+"""The files a folder contributes to a batch (by extension)."""
+MEASURING_MODULES = ("lipgate.preflight.measure", "lipgate.preflight.analyzers", "lipgate.face", "lipgate.media", "lipgate.ffprobe", "lipgate.speech",
                      "lipgate.dsp", "lipgate.timeline", __name__)
 MEASUREMENT_SETTINGS = f"check-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
 """Everything besides the files' content that changes what ``measure_input`` returns (the cache

@@ -1,5 +1,5 @@
 """Per-frame features for the sync estimator: mouth geometry from the face layer, and audio
-features on a fine clock that can be sampled at any lag. (Why no deltas: see qa.sync.mouth_matrix.)
+features on a fine clock that can be sampled at any lag. (Why no deltas: see lipgate.qa.sync.mouth_matrix.)
 
 Mouth: the face layer's pose-free ``MOUTH_FEATURE_NAMES`` (inner-lip opening, width, inner-lip
 area, jaw drop, outer-lip height, in units of the inter-ocular distance). Audio: log energies of

@@ -71,7 +71,7 @@ class QaReport:
     def verdict(self) -> str:
         """'fail' when a segment needs a re-render or the clip is past tolerance; 'skip' when
         sync could not be measured at all (exit 2, could not judge: the commands then print one
-        line instead of a report, see ``qa.runner.judge_input``); else 'pass'."""
+        line instead of a report, see ``lipgate.qa.runner.judge_input``); else 'pass'."""
         if self.sync.status == "fail" or self.rerenders:
             return "fail"
         if self.sync.status == "skip":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.checks.base import Threshold
+from lipgate.preflight.checks.base import Threshold
 
 QA_THRESHOLDS: dict[str, Threshold] = {
     "tolerance_early_ms": Threshold(

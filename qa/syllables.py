@@ -16,7 +16,7 @@ block by block (``VoiceContourStream``), so the sound is never held whole.
 
 Prominence of each nucleus against its ``NEIGHBOURS`` on each side, in just-noticeable units: loudness (dB / 3), pitch excursion (semitones / 2) and
 length (log2 of the duration ratio / log2 1.4), each capped at +-2 units. Their sum is the stress score; a syllable is
-stressed when it reaches ``stress_score`` (qa.settings).
+stressed when it reaches ``stress_score`` (lipgate.qa.settings).
 """
 
 from __future__ import annotations

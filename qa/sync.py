@@ -8,7 +8,7 @@ candidate offset ``d`` pairs the picture at time ``t`` with the sound at ``t - d
 Confidence scale: the peak-to-sidelobe ratio (PSR) of the score curve, i.e. how many robust
 standard deviations (1.4826 x MAD) the peak stands above the median of the scores more than
 ``SIDELOBE_EXCLUSION_MS`` away from it. 0 means no peak at all; below ``min_confidence``
-(qa.settings, 2.0) the estimate is reported as unsure.
+(lipgate.qa.settings, 2.0) the estimate is reported as unsure.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lipgate.dsp import gaussian_smooth, running_mean
-from qa.features import AudioFeatures, fill_gaps
+from lipgate.qa.features import AudioFeatures, fill_gaps
 
 SEARCH_MS = 600.0
 """Offsets searched: +-600 ms (the contract asks for at least +-500 ms)."""

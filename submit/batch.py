@@ -14,8 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from submit import errors
-from submit.flow import Progress, SubmitFlow, default_output_name
+from lipgate.submit import errors
+from lipgate.submit.flow import Progress, SubmitFlow, default_output_name
 
 LEDGER_NAME = "lipgate-batch.sqlite"
 FINISHED = {"done", "qa_flagged"}

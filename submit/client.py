@@ -1,7 +1,7 @@
 """An httpx client for the lip-sync service (see ``SERVICE_API.md``), usable on its own.
 
 Every call has a timeout and carries the attribution headers. Error codes are mapped to
-:mod:`submit.errors`; the client itself handles the ones that have a mechanical answer:
+:mod:`lipgate.submit.errors`; the client itself handles the ones that have a mechanical answer:
 1001 (new anonymous token, retry once), HTTP 400 on the token call (new client id, retry once),
 HTTP 429 (wait ``Retry-After``, 30 s when absent, retry once). Connection errors are retried with
 backoff for GETs, and for POSTs only when the connection was never made (nothing was sent).
@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 import httpx
 
 import lipgate
-from submit import errors
-from submit.errors import ServiceError, body_field
-from submit.sse import SseEvent, agent_text, follow_stream, stream_error
-from submit.token import ANONYMOUS_TOKEN_LIFETIME_S, Token, TokenCache
+from lipgate.submit import errors
+from lipgate.submit.errors import ServiceError, body_field
+from lipgate.submit.sse import SseEvent, agent_text, follow_stream, stream_error
+from lipgate.submit.token import ANONYMOUS_TOKEN_LIFETIME_S, Token, TokenCache
 
 DEFAULT_BASE_URL = "https://mega-api-prod.nemovideo.ai"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -287,7 +287,7 @@ class ServiceClient:
 
     def send_message(self, session_id: str, message: str,
                      still_working: Callable[[float], None] = lambda elapsed_s: None) -> AgentReply:
-        """``POST /run_sse`` and read the whole event stream (see :mod:`submit.sse`)."""
+        """``POST /run_sse`` and read the whole event stream (see :mod:`lipgate.submit.sse`)."""
         body = {"app_name": APP_NAME, "user_id": "me", "session_id": session_id,
                 "new_message": {"parts": [{"text": message}]}}
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol
 
-from submit import errors
-from submit.client import ServiceClient
+from lipgate.submit import errors
+from lipgate.submit.client import ServiceClient
 
 DEFAULT_POLL_S = 30.0
 RENDER_CEILING_S = 60 * 60

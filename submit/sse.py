@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from submit.errors import ServiceError, ServiceTimeout, error_from_payload
+from lipgate.submit.errors import ServiceError, ServiceTimeout, error_from_payload
 
 STREAM_CEILING_S = 15 * 60
 STILL_WORKING_EVERY_S = 2 * 60

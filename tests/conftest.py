@@ -36,7 +36,7 @@ def generated() -> dict[str, Path]:
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run ``lipgate ARGS`` as a user would (a separate process), from this checkout."""
     environment = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "lipgate.cli", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=environment, timeout=timeout)
 
 

@@ -1,4 +1,4 @@
 """Analyzers: small classes fed frame by frame (or an audio track) that produce Measurements.
 
-They measure; they never judge. The checks in ``preflight.checks`` judge what they measured.
+They measure; they never judge. The checks in ``lipgate.preflight.checks`` judge what they measured.
 """

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from preflight.checks.audio_bitrate import AudioBitrate
-from preflight.checks.audio_clipping import AudioClipping
-from preflight.checks.audio_loudness import AudioLoudness
-from preflight.checks.audio_noise import AudioNoise
-from preflight.checks.audio_reverb import AudioReverb
-from preflight.checks.audio_sample_rate import AudioSampleRate
-from preflight.checks.audio_silence import AudioSilence
-from preflight.checks.base import Check
-from preflight.checks.duration_mismatch import DurationMismatch
-from preflight.checks.face_count import FaceCount
-from preflight.checks.face_presence import FacePresence
-from preflight.checks.face_yaw import FaceYaw
-from preflight.checks.image_resolution import ImageResolution
-from preflight.checks.lighting_flicker import LightingFlicker
-from preflight.checks.mouth_expression import MouthExpression
-from preflight.checks.mouth_shadow import MouthShadow
-from preflight.checks.profile_limits import ClipDuration, FrameRate, UploadSize, VideoResolution
-from preflight.checks.speech_presence import SpeechPresence
+from lipgate.preflight.checks.audio_bitrate import AudioBitrate
+from lipgate.preflight.checks.audio_clipping import AudioClipping
+from lipgate.preflight.checks.audio_loudness import AudioLoudness
+from lipgate.preflight.checks.audio_noise import AudioNoise
+from lipgate.preflight.checks.audio_reverb import AudioReverb
+from lipgate.preflight.checks.audio_sample_rate import AudioSampleRate
+from lipgate.preflight.checks.audio_silence import AudioSilence
+from lipgate.preflight.checks.base import Check
+from lipgate.preflight.checks.duration_mismatch import DurationMismatch
+from lipgate.preflight.checks.face_count import FaceCount
+from lipgate.preflight.checks.face_presence import FacePresence
+from lipgate.preflight.checks.face_yaw import FaceYaw
+from lipgate.preflight.checks.image_resolution import ImageResolution
+from lipgate.preflight.checks.lighting_flicker import LightingFlicker
+from lipgate.preflight.checks.mouth_expression import MouthExpression
+from lipgate.preflight.checks.mouth_shadow import MouthShadow
+from lipgate.preflight.checks.profile_limits import ClipDuration, FrameRate, UploadSize, VideoResolution
+from lipgate.preflight.checks.speech_presence import SpeechPresence
 
 CHECKS: dict[str, Check] = {
     check.id: check

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from preflight.checks.audio_common import no_speech_reason
-from preflight.checks.base import Check, Threshold
+from lipgate.preflight.checks.audio_common import no_speech_reason
+from lipgate.preflight.checks.base import Check, Threshold
 
 FIX = "record closer to the microphone in a quieter room, or denoise the speech (e.g. a speech-enhancement tool) before upload"
 

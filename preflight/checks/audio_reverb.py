@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from preflight.checks.audio_common import no_speech_reason
-from preflight.checks.base import Check, Threshold
+from lipgate.preflight.checks.audio_common import no_speech_reason
+from lipgate.preflight.checks.base import Check, Threshold
 
 FIX = "record in a drier room (soft furnishings, closer to the microphone, a lavalier) or de-reverberate the speech"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from preflight.checks.audio_common import no_audio_reason
-from preflight.checks.base import Check, Threshold
+from lipgate.preflight.checks.audio_common import no_audio_reason
+from lipgate.preflight.checks.base import Check, Threshold
 
 
 class AudioSampleRate(Check):

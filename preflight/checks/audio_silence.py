@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lipgate.results import Segment
-from preflight.checks.audio_common import no_speech_reason
-from preflight.checks.base import Check, Threshold
+from lipgate.preflight.checks.audio_common import no_speech_reason
+from lipgate.preflight.checks.base import Check, Threshold
 
 
 class AudioSilence(Check):

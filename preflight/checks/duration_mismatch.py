@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from preflight.checks.base import Check, Threshold
-
-MAX_STRETCH_PERCENT = 10.0
-"""Largest tempo change offered as the fix: speech stretched by up to about 10% keeps sounding
-natural with a pitch-preserving time stretch (ffmpeg atempo)."""
+from lipgate.fit import MAX_STRETCH_PERCENT
+from lipgate.preflight.checks.base import Check, Threshold
 
 
 def suggest_fix(audio_s: float, video_s: float) -> tuple[str, dict]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lipgate.timeline import median_period_s, segments_where
-from preflight.checks.base import Check, Threshold, regular_face_samples
+from lipgate.preflight.checks.base import Check, Threshold, regular_face_samples
 
 
 class FacePresence(Check):

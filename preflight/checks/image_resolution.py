@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preflight.checks.base import Check, Threshold
+from lipgate.preflight.checks.base import Check, Threshold
 
 
 class ImageResolution(Check):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from lipgate.results import Segment
-from preflight.checks.base import Check, Threshold
+from lipgate.preflight.checks.base import Check, Threshold
 
 FLICKER_BAND_LOW_HZ = 3.0
 """WCAG 2.3.1 counts flashes from 3 per second; slower light changes read as motion, not flicker."""

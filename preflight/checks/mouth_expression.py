@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from preflight.checks.base import Check, Threshold
+from lipgate.preflight.checks.base import Check, Threshold
 
 
 class MouthExpression(Check):

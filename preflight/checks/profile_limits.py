@@ -6,7 +6,7 @@ these checks say ``skip``. The profiles in ``lipgate.profiles`` set them, each w
 
 from __future__ import annotations
 
-from preflight.checks.base import Check, Threshold
+from lipgate.preflight.checks.base import Check, Threshold
 
 NOT_ASKED = "no limit set (a --profile or the configuration sets one)"
 

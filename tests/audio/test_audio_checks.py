@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import soundfile
 
-from preflight.analyzers.audio import analyse_samples, stream_values
-from preflight.checks import CHECKS
+from lipgate.preflight.analyzers.audio import analyse_samples, stream_values
+from lipgate.preflight.checks import CHECKS
 
 AUDIO_CHECKS = ("speech_presence", "audio_bitrate", "audio_noise", "audio_reverb", "audio_loudness",
                 "audio_clipping", "audio_sample_rate", "audio_silence")

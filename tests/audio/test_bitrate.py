@@ -7,8 +7,8 @@ import soundfile
 
 from fixtures.audio_truth import encode, wideband_speech
 from lipgate.media import probe
-from preflight.analyzers.audio import measure_audio
-from preflight.checks import CHECKS
+from lipgate.preflight.analyzers.audio import measure_audio
+from lipgate.preflight.checks import CHECKS
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from preflight.analyzers.audio.level import ClipCounter, LoudnessMeter, PeakMeter
+from lipgate.preflight.analyzers.audio.level import ClipCounter, LoudnessMeter, PeakMeter
 from tests.audio import whole_signal
 
 SR = 48000

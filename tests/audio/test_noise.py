@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fixtures.audio_truth import NOISE_TYPES, make_noise, mix_at_snr, pad_silence
-from preflight.analyzers.audio import analyse_samples
+from lipgate.preflight.analyzers.audio import analyse_samples
 
 TRUE_SNRS_DB = (5.0, 15.0, 30.0)
 

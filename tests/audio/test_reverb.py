@@ -6,8 +6,8 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from fixtures.audio_truth import impulse_response, reverberate
-from preflight.analyzers.audio import analyse_samples
-from preflight.checks import CHECKS
+from lipgate.preflight.analyzers.audio import analyse_samples
+from lipgate.preflight.checks import CHECKS
 
 TRUE_RT60_S = (0.3, 0.6, 0.9, 1.2)
 

@@ -13,8 +13,8 @@ import soundfile
 from fixtures.audio_truth import impulse_response, make_noise, mix_at_snr, pad_silence, reverberate, wideband_speech
 from lipgate.media import probe
 from lipgate.speech import FrameStream, frame_power, frame_signal, power_db, speech_activity
-from preflight.analyzers.audio import AudioAnalysis, analyse_samples, measure_audio
-from preflight.analyzers.audio.bandwidth import cutoff_hz
+from lipgate.preflight.analyzers.audio import AudioAnalysis, analyse_samples, measure_audio
+from lipgate.preflight.analyzers.audio.bandwidth import cutoff_hz
 from tests.audio import whole_signal
 
 

@@ -8,8 +8,8 @@ import pyloudnorm
 from scipy.signal import resample_poly
 
 from lipgate.speech import frame_signal, power_db
-from preflight.analyzers.audio.bandwidth import spectrum_n_fft
-from preflight.analyzers.audio.level import CLIP_LEVEL, CLIP_RUN_SAMPLES, TRUE_PEAK_OVERSAMPLING
+from lipgate.preflight.analyzers.audio.bandwidth import spectrum_n_fft
+from lipgate.preflight.analyzers.audio.level import CLIP_LEVEL, CLIP_RUN_SAMPLES, TRUE_PEAK_OVERSAMPLING
 
 
 def loudness_lufs(channels: np.ndarray, sr: int) -> float:

@@ -9,7 +9,7 @@ from pyloudnorm.iirfilter import IIRfilter
 from scipy import ndimage, signal
 
 from lipgate import dsp
-from preflight.analyzers.audio.level import (K_WEIGHTING_TAIL_SUM, PeakMeter, k_weighting,
+from lipgate.preflight.analyzers.audio.level import (K_WEIGHTING_TAIL_SUM, PeakMeter, k_weighting,
                                              k_weighting_response)
 
 

@@ -112,7 +112,7 @@ def test_a_picture_reader_that_stops_early_ends_the_sound(tmp_path):
 
 
 def test_without_zimg_a_shared_decode_starts_over_with_swscale(tmp_path, fresh_scaler_state, monkeypatch):
-    from preflight.runner import measure
+    from lipgate.preflight.runner import measure
 
     clip = probe(make_clip_with_sound(tmp_path / "clip.mov"))
     monkeypatch.setattr(media, "FAST_SCALER", "no_such_scaler")

@@ -1,4 +1,4 @@
-"""Which frames between two 5 fps grid samples the check analyses too (preflight.measure.needs_refining)."""
+"""Which frames between two 5 fps grid samples the check analyses too (lipgate.preflight.measure.needs_refining)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lipgate.face import FaceObservation, Pose
-from preflight.measure import needs_refining
+from lipgate.preflight.measure import needs_refining
 
 
 def seen(yaw_deg: float | None) -> FaceObservation:

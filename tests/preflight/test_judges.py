@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from lipgate.measurements import Measurements
-from preflight.checks import CHECKS
-from preflight.checks.duration_mismatch import suggest_fix
-from preflight.checks.lighting_flicker import flashes_per_second, flicker_index_windows
+from lipgate.preflight.checks import CHECKS
+from lipgate.preflight.checks.duration_mismatch import suggest_fix
+from lipgate.preflight.checks.lighting_flicker import flashes_per_second, flicker_index_windows
 
 
 def judge(check_id, values, **series):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fixtures import synth
-from preflight.runner import run_check
+from lipgate.preflight.runner import run_check
 from tests.preflight import media_truth
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import numpy as np
 
 from bench.desync_sweep import Clip, mouth_frozen, picture_late, stretch_starts
 from bench.qa_sync import PICTURE_LATE_S, STRETCH_S
-from qa.runner import PictureSeries
+from lipgate.qa.measure import PictureSeries
 
 FPS = 25.0
 

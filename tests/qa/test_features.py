@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import soundfile
 
-from qa.features import AUDIO_SR, MEL_FMAX_HZ, MEL_FMIN_HZ, N_MEL_BANDS, AudioFeatures, AudioFeatureStream, mel_filterbank
+from lipgate.qa.features import AUDIO_SR, MEL_FMAX_HZ, MEL_FMIN_HZ, N_MEL_BANDS, AudioFeatures, AudioFeatureStream, mel_filterbank
 
 
 def librosa_features(samples: np.ndarray, sr: int, window_s: float, pad_s: float = 1.5) -> np.ndarray:
-    """The fine-clock features as qa.features computed them with librosa (before numpy)."""
+    """The fine-clock features as lipgate.qa.features computed them with librosa (before numpy)."""
     import librosa
 
     hop_length, win_length = int(round(0.005 * sr)), int(round(window_s * sr))

@@ -1,4 +1,4 @@
-"""Judging local offsets (qa.runner): sustained slips become segments, jitter within the local
+"""Judging local offsets (lipgate.qa.runner): sustained slips become segments, jitter within the local
 measurement's margin and short chance runs do not. Measurements are constructed, so the truth
 is known exactly."""
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from lipgate.measurements import Measurements
-from qa.runner import MIN_SLIP_S, judge_qa
-from qa.settings import qa_limits
+from lipgate.qa.judge import MIN_SLIP_S, judge_qa
+from lipgate.qa.settings import qa_limits
 
 FPS = 25.0
 HOP_S = 0.2

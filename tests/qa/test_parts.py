@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from lipgate.measurements import Measurements
-from qa.report import QaReport, QaSegment, SyncResult
-from qa.shots import ShotChangeTracker, cut_frames, shot_ids
-from qa.syllables import syllable_nuclei
+from lipgate.qa.report import QaReport, QaSegment, SyncResult
+from lipgate.qa.shots import ShotChangeTracker, cut_frames, shot_ids
+from lipgate.qa.syllables import syllable_nuclei
 
 
 def test_cut_is_found_and_head_motion_is_not():
@@ -70,8 +70,8 @@ def test_report_verdicts_and_order():
     (40.0, 5.0, "pass"), (50.0, 5.0, "fail"), (-120.0, 5.0, "pass"), (-130.0, 5.0, "fail"), (300.0, 0.5, "unsure"),
 ])
 def test_clip_tolerance_is_asymmetric(offset, confidence, status):
-    from qa.runner import _sync_result
-    from qa.settings import qa_limits
+    from lipgate.qa.judge import _sync_result
+    from lipgate.qa.settings import qa_limits
 
     measured = Measurements(values={"fps": 25.0, "offset_ms": offset, "confidence": confidence})
     assert _sync_result(measured, qa_limits()).status == status
@@ -80,7 +80,7 @@ def test_clip_tolerance_is_asymmetric(offset, confidence, status):
 @pytest.mark.parametrize("f0_hz", [82.0, 120.0, 210.0, 390.0])
 def test_yin_finds_the_pitch_of_a_harmonic_tone(f0_hz):
     """A vowel-like tone (10 harmonics, falling 1/k) gives its own pitch, not an octave off, and is voiced."""
-    from qa.syllables import VOICING_THRESHOLD, voice_contour
+    from lipgate.qa.syllables import VOICING_THRESHOLD, voice_contour
 
     sr = 16_000
     t = np.arange(sr) / sr
@@ -92,7 +92,7 @@ def test_yin_finds_the_pitch_of_a_harmonic_tone(f0_hz):
 
 
 def test_noise_is_not_voiced():
-    from qa.syllables import VOICING_THRESHOLD, voice_contour
+    from lipgate.qa.syllables import VOICING_THRESHOLD, voice_contour
 
     noise = np.random.default_rng(2).standard_normal(16_000).astype(np.float32) * 0.1
     contour = voice_contour(noise, 16_000)
@@ -100,7 +100,7 @@ def test_noise_is_not_voiced():
 
 
 def test_streamed_contour_equals_the_whole_signal():
-    from qa.syllables import VoiceContourStream, voice_contour
+    from lipgate.qa.syllables import VoiceContourStream, voice_contour
 
     samples, _ = tone_syllables(stressed_index=2)
     stream = VoiceContourStream(16_000)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def reports(qa_clips):
-    from qa.runner import measure_qa
+    from lipgate.qa.measure import measure_qa
 
     return {name: measure_qa(path) for name, path in qa_clips.items()}
 
@@ -27,7 +27,7 @@ def test_face_mesh_sees_the_rendered_jaw(generated):
 
     from fixtures.synth import loudness_envelope
     from lipgate.media import probe
-    from qa.runner import decode_pictures
+    from lipgate.qa.measure import decode_pictures
 
     pictures = decode_pictures(probe(generated["talking"]))
     samples, sr = soundfile.read(str(generated["speech"]), dtype="float32")
@@ -60,7 +60,7 @@ def overlapping_rerenders(report):
 
 
 def test_local_desync_and_frozen_mouth_are_flagged(reports, qa_clips):
-    from qa.runner import judge_qa
+    from lipgate.qa.judge import judge_qa
 
     untouched = judge_qa(reports["in_sync"], qa_clips["in_sync"])
     assert untouched.segments, "the fixture speech has stressed syllables in close-up"

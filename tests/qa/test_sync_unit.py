@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa import sync
+from lipgate.qa import sync
 from fixtures.synth import loudness_envelope
-from qa.features import AudioFeatures
+from lipgate.qa.features import AudioFeatures
 
 SR = 16_000
 FPS = 25.0

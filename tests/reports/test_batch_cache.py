@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-import preflight.measure
+import lipgate.preflight.measure
 from lipgate.batch import expand_inputs, is_batch, measure_cached, run_batch
 from lipgate.config import Config
 from lipgate.errors import InputError
@@ -30,7 +30,7 @@ def media_folder(tmp_path, generated, short_clip):
 
 
 def test_inputs_expand_from_folders_and_globs(media_folder):
-    paths, failures = expand_inputs([str(media_folder / "*.png"), str(media_folder), str(media_folder / "none*.mp4")], "check")
+    paths, failures = expand_inputs([str(media_folder / "*.png"), str(media_folder), str(media_folder / "none*.mp4")], "lipgate.preflight.runner")
     names = [p.rsplit("/", 1)[-1] for p in paths]
     assert names == ["a_still.png", "d_text.png", "c_empty.mp4", "b_clip.mp4"]  # globbed first, then the folder's rest
     assert [f.error for f in failures] == [f"{media_folder}/none*.mp4: no file matches"]
@@ -55,7 +55,7 @@ def test_batch_cli_bad_files_do_not_stop_the_others(media_folder, private_cache)
     assert (good_only.returncode, good_only.stdout) == (1, "verdict: FAIL (2 inputs: 1 warn, 1 fail)\n")  # judged, no error: 1
 
 
-class CountingDecoder(preflight.measure.VideoDecoder):
+class CountingDecoder(lipgate.preflight.measure.VideoDecoder):
     opened = 0
 
     def __iter__(self):
@@ -64,45 +64,45 @@ class CountingDecoder(preflight.measure.VideoDecoder):
 
 
 def test_cache_hit_judges_without_decoding(short_clip, monkeypatch, private_cache):
-    monkeypatch.setattr(preflight.measure, "VideoDecoder", CountingDecoder)
+    monkeypatch.setattr(lipgate.preflight.measure, "VideoDecoder", CountingDecoder)
     CountingDecoder.opened = 0
     options = {"audio": None}
-    first, hit = measure_cached("check", str(short_clip), options)
+    first, hit = measure_cached("lipgate.preflight.runner", str(short_clip), options)
     assert (hit, CountingDecoder.opened) == (False, 1)
     assert len(list(private_cache.rglob("*.npz"))) == 1
     strict = Config(checks={"face_yaw": {"fail_above": 0.01}})
     copy = short_clip.parent / "renamed copy.mp4"
     shutil.copy(short_clip, copy)  # same content, other name: still a hit
-    second, hit = measure_cached("check", str(copy), options)
+    second, hit = measure_cached("lipgate.preflight.runner", str(copy), options)
     assert (hit, CountingDecoder.opened) == (True, 1)
-    from preflight.runner import judge_input
+    from lipgate.preflight.runner import judge_input
 
     assert judge_input(str(short_clip), options, first).check("face_yaw").status == "pass"
     rejudged = judge_input(str(copy), options, second, strict)
     assert rejudged.check("face_yaw").status == "fail" and rejudged.inputs["video"] == str(copy)
-    assert measure_cached("check", str(short_clip), options, use_cache=False)[1] is False
+    assert measure_cached("lipgate.preflight.runner", str(short_clip), options, use_cache=False)[1] is False
     assert CountingDecoder.opened == 2
 
 
 def test_edited_file_misses_the_cache(tmp_path, generated, private_cache):
     still = tmp_path / "still.png"
     shutil.copy(generated["portrait"], still)
-    assert measure_cached("check", str(still), {"audio": None})[1] is False
-    assert measure_cached("check", str(still), {"audio": None})[1] is True
+    assert measure_cached("lipgate.preflight.runner", str(still), {"audio": None})[1] is False
+    assert measure_cached("lipgate.preflight.runner", str(still), {"audio": None})[1] is True
     misnamed = tmp_path / "still.mp4"
     shutil.copy(still, misnamed)  # same bytes under a video's name: probing must refuse it, not the cache serve it
     with pytest.raises(InputError):
-        measure_cached("check", str(misnamed), {"audio": None})
+        measure_cached("lipgate.preflight.runner", str(misnamed), {"audio": None})
     with open(still, "ab") as stream:
         stream.write(b"\0")  # trailing bytes: same picture, different content
-    assert measure_cached("check", str(still), {"audio": None})[1] is False
+    assert measure_cached("lipgate.preflight.runner", str(still), {"audio": None})[1] is False
 
 
 @pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_reports(media_folder, private_cache):
     inputs = [str(media_folder / "a_still.png"), str(media_folder / "c_empty.mp4")]
-    local = run_batch("check", inputs, {"audio": None}, jobs=1, use_cache=False)
-    on_dask = run_batch("check", inputs, {"audio": None}, jobs=2, executor="dask", use_cache=False)
+    local = run_batch("lipgate.preflight.runner", inputs, {"audio": None}, jobs=1, use_cache=False)
+    on_dask = run_batch("lipgate.preflight.runner", inputs, {"audio": None}, jobs=2, executor="dask", use_cache=False)
     assert on_dask.to_dict() == local.to_dict()
     assert on_dask.exit_code == 2 and on_dask.reports[0].verdict == "warn"
 

@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from lipgate.config import load_config
+from lipgate.api import load_config
 from lipgate.errors import UsageError
 from lipgate.measurements import Measurements
-from preflight.checks import CHECKS
-from preflight.runner import judge
+from lipgate.preflight.checks import CHECKS
+from lipgate.preflight.runner import judge
 from tests.conftest import run_cli
 
 

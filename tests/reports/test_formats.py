@@ -148,7 +148,7 @@ def test_html_check_report_plots_yaw_and_light_only_when_series_exist():
 def test_colour_only_on_a_terminal_without_no_color(monkeypatch):
     import sys
 
-    from cli.common import use_color
+    from lipgate.cli.common import use_color
 
     class Terminal:
         def isatty(self):

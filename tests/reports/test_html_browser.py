@@ -52,7 +52,7 @@ def test_html_is_self_contained(html_report):
 
 
 def test_html_renders_in_chromium_with_verdict_and_every_check(html_report, tmp_path):
-    from preflight.checks import CHECKS
+    from lipgate.preflight.checks import CHECKS
 
     dom = headless("--dump-dom", html_report.as_uri(), profile_dir=tmp_path / "profile-dom")
     assert dom.returncode == 0, dom.stderr[-500:]

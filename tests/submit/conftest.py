@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from submit.client import ServiceClient
-from submit.flow import SubmitFlow
+from lipgate.submit.client import ServiceClient
+from lipgate.submit.flow import SubmitFlow
 from tests.submit.fake_media import FakeMedia
 from tests.submit.fake_service import FakeService
 

@@ -7,9 +7,9 @@ import sqlite3
 
 import pytest
 
-from submit.batch import (BatchFileError, Ledger, LEDGER_NAME, batch_exit_code, read_batch,
+from lipgate.submit.batch import (BatchFileError, Ledger, LEDGER_NAME, batch_exit_code, read_batch,
                           run_batch)
-from submit.flow import Progress
+from lipgate.submit.flow import Progress
 
 
 @pytest.fixture

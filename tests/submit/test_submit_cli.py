@@ -10,21 +10,21 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cli.submit import build_flow, credits_command, submit_command
+from lipgate.cli.submit import build_flow, credits_command, submit_command
 from tests.submit.fake_media import FakeReport
 from tests.submit.fake_service import closed_port_url
 
 
 @pytest.fixture
 def real_media_modules(monkeypatch, media):
-    """Fakes standing in for ``preflight.runner`` and ``qa.runner`` (being written elsewhere)."""
-    preflight_runner = types.ModuleType("preflight.runner")
+    """Fakes standing in for ``lipgate.preflight.runner`` and ``lipgate.qa.runner`` (being written elsewhere)."""
+    preflight_runner = types.ModuleType("lipgate.preflight.runner")
     preflight_runner.run_check = lambda input_path, audio_path=None, config=None: \
         media.preflight(input_path, audio_path)
-    qa_runner = types.ModuleType("qa.runner")
+    qa_runner = types.ModuleType("lipgate.qa.runner")
     qa_runner.run_qa = lambda path, config=None: media.qa(path)
-    monkeypatch.setitem(sys.modules, "preflight.runner", preflight_runner)
-    monkeypatch.setitem(sys.modules, "qa.runner", qa_runner)
+    monkeypatch.setitem(sys.modules, "lipgate.preflight.runner", preflight_runner)
+    monkeypatch.setitem(sys.modules, "lipgate.qa.runner", qa_runner)
     return media
 
 
@@ -129,7 +129,7 @@ def test_submit_media_error_is_one_line_without_traceback(service, env, real_med
     def broken(input_path, audio_path=None, config=None):
         raise RuntimeError("ffprobe not found on PATH")
 
-    monkeypatch.setattr(sys.modules["preflight.runner"], "run_check", broken)
+    monkeypatch.setattr(sys.modules["lipgate.preflight.runner"], "run_check", broken)
     result = invoke(lipgate, "submit", sources[0], "--audio", sources[1], "-o", tmp_path)
     assert result.exit_code == 2
     assert result.stderr.strip() == "lipgate submit: error: ffprobe not found on PATH"

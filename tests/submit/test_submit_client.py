@@ -7,9 +7,9 @@ import stat
 
 import pytest
 
-from submit import errors
-from submit.client import Attribution, ServiceClient
-from submit.token import Token, TokenCache
+from lipgate.submit import errors
+from lipgate.submit.client import Attribution, ServiceClient
+from lipgate.submit.token import Token, TokenCache
 from tests.submit.fake_service import FakeService, closed_port_url
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from submit import errors
-from submit.flow import Progress
+from lipgate.submit import errors
+from lipgate.submit.flow import Progress
 from tests.submit.fake_service import text_event, tool_event
 
 

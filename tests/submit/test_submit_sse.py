@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from submit import errors
-from submit.sse import SseEvent, agent_text, follow_stream, is_heartbeat, parse_sse, stream_error
+from lipgate.submit import errors
+from lipgate.submit.sse import SseEvent, agent_text, follow_stream, is_heartbeat, parse_sse, stream_error
 
 
 def test_parse_joins_multiline_data_and_skips_comments():

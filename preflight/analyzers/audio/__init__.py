@@ -14,10 +14,10 @@ from lipgate.measurements import Measurements
 from lipgate.speech import (FrameStream, default_frame_length, default_hop_length, frame_blocks, frame_count,
                             frame_times_s, frame_voicing, mean_square, noise_floor_db, power_db, speech_mask)
 from lipgate.timeline import runs
-from preflight.analyzers.audio.bandwidth import LOSSY_CODECS, LongTermSpectrum, bitrate_kbps, cutoff_hz
-from preflight.analyzers.audio.level import ClipCounter, LoudnessMeter, PeakMeter
-from preflight.analyzers.audio.noise import speech_to_noise_db
-from preflight.analyzers.audio.reverb import band_energies, band_selections, rt60_s
+from lipgate.preflight.analyzers.audio.bandwidth import LOSSY_CODECS, LongTermSpectrum, bitrate_kbps, cutoff_hz
+from lipgate.preflight.analyzers.audio.level import ClipCounter, LoudnessMeter, PeakMeter
+from lipgate.preflight.analyzers.audio.noise import speech_to_noise_db
+from lipgate.preflight.analyzers.audio.reverb import band_energies, band_selections, rt60_s
 
 
 def stream_values(info: MediaInfo | None) -> dict:

@@ -1,0 +1,218 @@
+"""`lipgate qa`, judging: the whole-clip sync verdict and the segments to re-render, from the
+measurements of ``lipgate.qa.measure`` under the configured thresholds (``lipgate.qa.settings``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lipgate.config import Config
+from lipgate.measurements import Measurements
+from lipgate.qa.report import QaReport, QaSegment, SyncResult
+from lipgate.qa.settings import qa_limits
+from lipgate.timeline import median_period_s, runs, segments_where
+
+MIN_FROZEN_S = 0.3
+"""A mouth still for this long while the voice speaks is flagged even without a stressed
+syllable in it: longer than a held consonant (the stillest 0.4 s of a corpus clip kept moving)."""
+MIN_SLIP_S = 1.0
+"""Local windows past tolerance are judged only in runs spanning at least this long (five
+consecutive 0.2 s hops), and the tracked lag path only in stretches this long: chance peaks on
+the untouched corpus clips lasted up to four windows (0.8 s, talk2 after the decoder's colour
+and scaling change of session 3; three on the concatenated clip) (bench/qa_sync.py, 'longest
+chance run'); a 1.6 s slip gives five or more."""
+NUCLEUS_HALF_SPAN_S = 0.1
+"""A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
+def _sync_result(measured: Measurements, limits: dict) -> SyncResult:
+    fps = float(measured.get("fps"))
+    offset, confidence = measured.get("offset_ms"), float(measured.get("confidence") or 0.0)
+    early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    tolerance = (early, late)
+    if measured.get("unmeasured_reason") or offset is None:
+        return SyncResult(None, 0.0, fps, "skip", f"lip sync could not be measured: {measured.get('unmeasured_reason')}", tolerance)
+    if confidence < limits["min_confidence"]:
+        return SyncResult(offset, confidence, fps, "unsure",
+                          f"unsure: no clear match between lips and sound (confidence {confidence:.1f} < {limits['min_confidence']:g})",
+                          tolerance)
+    if offset > early:
+        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {offset:.0f} ms before the lips (tolerance +{early:g} ms): shift the audio later by {offset:.0f} ms", tolerance)
+    if offset < late:
+        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {-offset:.0f} ms after the lips (tolerance {late:g} ms): shift the audio earlier by {-offset:.0f} ms", tolerance)
+    return SyncResult(offset, confidence, fps, "pass", f"in sync ({offset:+.0f} ms)", tolerance)
+
+
+def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[QaSegment]:
+    series = measured.series
+    frame_t = series["frame_t"]
+    if len(frame_t) == 0 or clip.status == "skip":
+        return []
+    fps = clip.fps
+    stressed = series["syllable_stress_score"] >= limits["stress_score"]
+    closeup = np.nan_to_num(series["face_height_ratio"], nan=0.0) >= limits["closeup_face_height"]
+    frozen = series["speaking"] & (series["mouth_pixel_change"] < limits["frozen_pixel_change"])
+    early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    sustained = _sustained_exceedances(series, limits)
+    segments = []
+    for t, start, end, is_stressed in zip(series["syllable_t"], series["syllable_start"], series["syllable_end"], stressed):
+        frame = int(np.clip(np.searchsorted(frame_t, t), 0, len(frame_t) - 1))
+        if not (is_stressed and closeup[frame]):
+            continue
+        span = np.abs(frame_t - t) <= NUCLEUS_HALF_SPAN_S + 0.5 / fps
+        offset, confidence = _local_at(series, t)
+        error = offset  # the local sync error is the local offset itself (contract: tolerance +45 / -125 ms)
+        past = offset is not None and (offset > early or offset < late)
+        if span.any() and frozen[span].mean() >= 0.5:
+            rerender, severity = True, 1000.0
+            reason = "the mouth stays still while the voice speaks (frozen or smeared mouth)"
+        elif offset is None or confidence < limits["min_local_confidence"]:
+            rerender, severity = False, 0.0
+            reason = "sync unsure here: the lips and the sound do not match clearly"
+        elif past and any(run.start <= t < run.end and (offset > 0) == (run.offset_ms > 0) for run in sustained):
+            rerender, severity = True, (error - early if error > early else late - error)
+            side = f"{error:.0f} ms before" if error > early else f"{-error:.0f} ms after"
+            reason = f"the sound comes {side} the lips here (tolerance {'+' if error > early else ''}{early if error > early else late:g} ms)"
+        elif past:
+            rerender, severity = False, 0.0
+            reason = (f"sync unsure here: {error:+.0f} ms, but not past the tolerance by more than the local "
+                      f"measurement's {limits['local_margin_ms']:g} ms for {MIN_SLIP_S:g} s")
+        else:
+            rerender, severity = False, 0.0
+            reason = f"in sync here ({error:+.0f} ms)"
+        segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity))
+    segments += _frozen_stretches(series, frame_t, frozen & closeup, fps, segments)
+    tracked = [stretch for stretch, gain in path_stretches(series, limits) if gain >= limits["min_slip_gain"]]
+    segments += _slipped_stretches(tracked + sustained, frame_t, closeup, clip, limits)
+    return sorted(segments, key=lambda segment: segment.start)
+
+
+def _frozen_stretches(series: dict, frame_t: np.ndarray, frozen: np.ndarray, fps: float,
+                      found: list[QaSegment]) -> list[QaSegment]:
+    """A frozen mouth while the voice speaks, in a close-up, for at least ``MIN_FROZEN_S``, is a
+    render failure whether or not a stressed syllable falls in it: one segment per stretch not
+    already flagged (``stressed`` false)."""
+    extra = []
+    for stretch in segments_where(frame_t, frozen, 1.0 / fps, min_duration_s=MIN_FROZEN_S, merge_gap_s=0.2):
+        if any(s.rerender and s.start < stretch.end and s.end > stretch.start for s in found):
+            continue
+        offset, confidence = _local_at(series, (stretch.start + stretch.end) / 2)
+        extra.append(QaSegment(stretch.start, stretch.end, offset, confidence, True, False, True,
+                               "the mouth stays still while the voice speaks (frozen or smeared mouth)",
+                               1000.0 + stretch.end - stretch.start))
+    return extra
+
+
+@dataclass
+class Exceedance:
+    """A run of local windows past tolerance (times in s, from the first to the last window
+    centre widened by half a hop; median offset in ms and median confidence of the run), or a
+    stretch of the tracked lag path past tolerance (``path_stretches``)."""
+
+    start: float
+    end: float
+    offset_ms: float
+    confidence: float
+
+
+def _sustained_exceedances(series: dict, limits: dict) -> list[Exceedance]:
+    """Runs of confident local windows (``min_local_confidence``) past the tolerance by more than
+    ``local_margin_ms`` on the same side, spanning at least ``MIN_SLIP_S``. A single window's
+    reading is not enough: overlapping 1.2 s windows share most frames, so one chance peak
+    lasts up to three windows (on the untouched concatenated corpus clip of bench/qa_sync.py, chance
+    readings of -290 to -354 ms at PSR 2.5 - 3.6 fell on stressed syllables)."""
+    local_t, offsets = series["local_t"], series["local_offset_ms"]
+    if len(local_t) < 2:
+        return []
+    confident = np.isfinite(offsets) & (series["local_confidence"] >= limits["min_local_confidence"])
+    early, late, margin = limits["tolerance_early_ms"], limits["tolerance_late_ms"], limits["local_margin_ms"]
+    hop = median_period_s(local_t)
+    runs = []
+    for past in (confident & (offsets > early + margin), confident & (offsets < late - margin)):
+        for run in segments_where(local_t, past, hop, min_duration_s=MIN_SLIP_S):
+            inside = (local_t >= run.start) & (local_t < run.end) & past
+            runs.append(Exceedance(run.start - hop / 2, run.end - hop / 2, float(np.median(offsets[inside])),
+                                   float(np.median(series["local_confidence"][inside]))))
+    return runs
+
+
+def path_stretches(series: dict, limits: dict) -> list[tuple[Exceedance, float]]:
+    """Stretches of at least ``MIN_SLIP_S`` where the tracked lag path (lipgate.qa.sync.track_lags) sits
+    past the tolerance by more than ``local_margin_ms`` on one side, each with its gain: the
+    path's summed evidence over the stretch minus that of the best single lag within tolerance
+    over the same frames (about frames x correlation; how much better the stretch is explained
+    past tolerance than by any acceptable sync). Offset: the path's median over the stretch (ms);
+    confidence: the median peak-to-sidelobe ratio of the local windows centred in it (0 when
+    none was measured)."""
+    frame_t, offsets, lags = series["frame_t"], series["track_offset_ms"], series["track_lags_ms"]
+    if len(lags) == 0 or len(frame_t) < 2:
+        return []
+    early, late, margin = limits["tolerance_early_ms"], limits["tolerance_late_ms"], limits["local_margin_ms"]
+    within = (lags >= late) & (lags <= early)
+    path = np.searchsorted(lags, offsets)
+    evidence = series["track_evidence"]
+    period = median_period_s(frame_t)
+    stretches = []
+    for past in (offsets > early + margin, offsets < late - margin):
+        for first, last in runs(past):
+            start, end = float(frame_t[first]), float(frame_t[last] + period)
+            if end - start < MIN_SLIP_S:
+                continue
+            rows = np.arange(first, last + 1)
+            best_within = evidence[rows][:, within].sum(axis=0).max() if within.any() else 0.0
+            windows = (series["local_t"] >= start) & (series["local_t"] < end) & np.isfinite(series["local_offset_ms"])
+            confidence = float(np.median(series["local_confidence"][windows])) if windows.any() else 0.0
+            stretches.append((Exceedance(start, end, float(np.median(offsets[rows])), confidence),
+                              float(evidence[rows, path[rows]].sum() - best_within)))
+    return stretches
+
+
+def _slipped_stretches(sustained: list[Exceedance], frame_t: np.ndarray, closeup: np.ndarray, clip: SyncResult,
+                       limits: dict) -> list[QaSegment]:
+    """A sustained exceedance mostly in close-up whose offset also departs from the whole clip's
+    by more than ``local_margin_ms`` is a slip of the picture against the sound: a render
+    failure whether or not a stressed syllable falls in it (one segment, ``stressed`` false).
+    One that reads the clip's own offset is the clip's offset, judged (and fixed by re-muxing)
+    as a whole. ``sustained`` lists the tracked path's slips first, then the runs of local
+    windows; a run overlapping a slip already taken is the same slip, read less precisely."""
+    early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
+    extra = []
+    for run in sustained:
+        span = (frame_t >= run.start) & (frame_t < run.end)
+        if not span.any() or closeup[span].mean() < 0.5:
+            continue
+        if clip.offset_ms is not None and abs(run.offset_ms - clip.offset_ms) <= limits["local_margin_ms"]:
+            continue
+        if any(taken.start < run.end and taken.end > run.start for taken in extra):
+            continue
+        where = f"from {run.start:.1f} s to {run.end:.1f} s"
+        if run.offset_ms > early:
+            reason = f"the sound comes {run.offset_ms:.0f} ms before the lips {where} (tolerance +{early:g} ms)"
+            severity = run.offset_ms - early
+        else:
+            reason = f"the sound comes {-run.offset_ms:.0f} ms after the lips {where} (tolerance {late:g} ms)"
+            severity = late - run.offset_ms
+        extra.append(QaSegment(run.start, run.end, run.offset_ms, run.confidence, True, False, True, reason, severity))
+    return extra
+
+
+def _local_at(series: dict, t: float) -> tuple[float | None, float]:
+    """Local offset and confidence of the window centred nearest ``t``."""
+    local_t = series["local_t"]
+    if len(local_t) == 0:
+        return None, 0.0
+    k = int(np.argmin(np.abs(local_t - t)))
+    offset = float(series["local_offset_ms"][k])
+    return (offset if np.isfinite(offset) else None), float(series["local_confidence"][k])
+
+
+PLOT_SERIES = ("frame_t", "mouth_pixel_change", "speaking", "face_height_ratio", "local_t", "local_offset_ms",
+               "local_confidence", "sync_lags_ms", "sync_scores", "syllable_t", "syllable_stress_score")
+
+
+def judge_qa(measured: Measurements, input_path: str | Path, config: Config | None = None) -> QaReport:
+    """Judge QA measurements under the configuration's thresholds."""
+    limits = qa_limits((config or Config()).qa)
+    clip = _sync_result(measured, limits)
+    series = {name: measured.series[name] for name in PLOT_SERIES if name in measured.series}
+    return QaReport(str(input_path), clip, _segments(measured, limits, clip), series)

@@ -1,0 +1,225 @@
+"""`lipgate qa`, measuring: one streaming decode of the render (frames through the face mesh,
+the sound through the sync features and the voice contour) and the analysis of what it gives:
+the whole-clip offset, local offsets, the tracked lag path, mouth motion, speech, syllables,
+shots. The numbers go into cacheable ``Measurements``; ``lipgate.qa.judge`` judges them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lipgate.errors import InputError
+from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
+from lipgate.measurements import Measurements
+from lipgate.media import AudioDecoder, FastScalerMissing, MediaInfo, VideoDecoder, probe
+from lipgate.qa import sync
+from lipgate.qa.features import AUDIO_SR, AudioFeatures, AudioFeatureStream, mouth_row
+from lipgate.qa.shots import ShotChangeTracker, cut_frames, shot_ids
+from lipgate.qa.syllables import HOP_S, VoiceContour, VoiceContourStream, nuclei, silence_threshold_db
+
+ANALYSIS_MAX_SIDE = 480
+"""Frames go to the face mesh at most 480 px on their longer side: MediaPipe crops the face to
+192 px, so larger frames only cost decoding and scaling."""
+MOTION_WINDOW_S = 0.4
+"""Mouth motion is averaged over this window: longer than a held consonant, shorter than the
+1.6 s freeze to catch."""
+FROZEN_FOR_ESTIMATE = 0.1
+"""Frames whose mouth changes less than this (grey levels, over ``MOTION_WINDOW_S``) while the
+voice speaks are left out of the offset estimate (the default ``frozen_pixel_change``; a
+measurement choice, so user overrides, which only change judgement, do not move it)."""
+STATIC_FACE_STD = 0.01
+"""Below this spread (inter-ocular units) of the lip opening the face does not talk at all."""
+
+
+def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
+    width = max(1, width)
+    return np.convolve(values, np.ones(width) / width, mode="same")
+
+
+def mouth_pixel_change(rgb: np.ndarray, previous_rgb: np.ndarray | None, observation) -> float:
+    """Mean absolute grey-level change (0-255, grey = mean of R, G, B) inside the outer-lip box,
+    widened by half its size, from the previous frame; NaN without a face or a previous frame.
+    Only the box is converted to grey (a whole 480 px frame cost more than the face mesh)."""
+    if previous_rgb is None or not observation.found:
+        return float("nan")
+    lips = observation.landmarks[list(OUTER_LIP_RING), :2]
+    (x0, y0), (x1, y1) = lips.min(axis=0), lips.max(axis=0)
+    pad_x, pad_y = 0.25 * (x1 - x0), 0.25 * (y1 - y0)
+    height, width = rgb.shape[:2]
+    left, right = int(max(0, x0 - pad_x)), int(min(width, x1 + pad_x + 1))
+    top, bottom = int(max(0, y0 - pad_y)), int(min(height, y1 + pad_y + 1))
+    if right <= left or bottom <= top:
+        return float("nan")
+    box = (slice(top, bottom), slice(left, right))
+    grey, previous_grey = (picture[box].mean(axis=2, dtype=np.float32) for picture in (rgb, previous_rgb))
+    return float(np.abs(grey - previous_grey).mean())
+
+
+def smoothed_pixel_change(change: np.ndarray, fps: float) -> np.ndarray:
+    """The mouth's pixel change averaged over ``MOTION_WINDOW_S`` (frames without a face count as moving)."""
+    filled = np.where(np.isfinite(change), change, 255.0)
+    return _moving_mean(filled, int(round(MOTION_WINDOW_S * fps)))
+
+
+def speech_activity(contour: VoiceContour, start_s: float, frame_t: np.ndarray) -> np.ndarray:
+    """Per-frame True where the speech is above the silence threshold of lipgate.qa.syllables
+    (``SILENCE_DB`` under the 99th percentile of its intensity contour): the contour's mean power
+    over the ``MOTION_WINDOW_S`` around each frame (``start_s``: the sound's first sample)."""
+    if contour.power.size == 0:
+        return np.zeros(len(frame_t), bool)
+    centres_s = start_s + np.arange(contour.power.size) * HOP_S
+    first = np.searchsorted(centres_s, frame_t - MOTION_WINDOW_S / 2, side="left")
+    last = np.searchsorted(centres_s, frame_t + MOTION_WINDOW_S / 2, side="left")
+    total = np.concatenate([[0.0], np.cumsum(contour.power)])
+    count = last - first
+    mean_power = (total[last] - total[first]) / np.maximum(count, 1)
+    level = np.where(count > 0, 10 * np.log10(mean_power + 1e-12), -120.0)
+    return level > silence_threshold_db(contour.intensity_db)
+
+
+@dataclass
+class SoundSeries:
+    """What one pass over the sound gives: the sync features and the voice contour."""
+
+    features: AudioFeatures
+    contour: VoiceContour
+    start_s: float
+    """The first sample's time on the container timeline (s)."""
+    duration_s: float
+    syllables: dict[str, np.ndarray]
+    """The syllable nuclei (``lipgate.qa.syllables.nuclei``)."""
+
+
+def decode_sound(info: MediaInfo, window_s: float, decoder: AudioDecoder | None = None) -> SoundSeries:
+    """Stream the sound (16 kHz mono, one-second blocks; from ``decoder`` when given) through the
+    sync features (analysis window ``window_s``, one picture frame period), the voice contour and
+    its syllable nuclei; no whole-signal buffer."""
+    decoder = decoder or AudioDecoder(info, sr=AUDIO_SR)
+    features, contour = AudioFeatureStream(AUDIO_SR, window_s), VoiceContourStream(AUDIO_SR)
+    for block in decoder:
+        features.push(block.samples)
+        contour.push(block.samples)
+    start_s, voice = info.audio.start_s, contour.finish()
+    return SoundSeries(features.finish(start_s), voice, start_s, decoder.samples_read / AUDIO_SR, nuclei(voice, start_s))
+
+
+@dataclass
+class PictureSeries:
+    """What one pass over the frames gives: per-frame times, mouth features, face size, shots."""
+
+    fps: float
+    frame_t: np.ndarray
+    mouth: np.ndarray
+    face_height_ratio: np.ndarray
+    mouth_pixel_change: np.ndarray
+    """Mean absolute grey-level change of the mouth box from the previous frame (NaN without a face)."""
+    shot: np.ndarray
+
+
+def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None = None) -> PictureSeries:
+    """Stream every frame through the face mesh; only a few numbers per frame are kept.
+
+    The mesh of each frame runs in a second thread (MediaPipe's graph releases the GIL) while
+    this one fits the pose and measures the frame before: the mesh is most of a frame's time,
+    and the rest of the work then no longer waits for it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    decoder = (decoder or VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)).start()  # decodes while MediaPipe loads
+    frame_t, mouth, face_height, pixel_change = [], [], [], []
+    shots = ShotChangeTracker()
+    previous_rgb = None
+
+    def measure(frame, landmarks) -> None:
+        nonlocal previous_rgb
+        observation = tracker.observation(landmarks)
+        frame_t.append(frame.t)
+        mouth.append(mouth_row(observation))
+        face_height.append((observation.box[3] - observation.box[1]) / decoder.height if observation.found else np.nan)
+        shots.process(frame.rgb)
+        pixel_change.append(mouth_pixel_change(frame.rgb, previous_rgb, observation))
+        previous_rgb = frame.rgb  # each frame has its own buffer: keeping it copies nothing
+        if progress is not None:
+            progress(frame.index + 1, decoder.expected_frames)
+
+    # one face: qa measures the speaker's lips
+    with FaceTracker() as tracker, ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipgate-mesh") as mesh:
+        waiting = None  # (frame, its landmarks to come)
+        for frame in decoder:
+            landmarks = mesh.submit(tracker.landmarks, frame.rgb)
+            if waiting is not None:
+                measure(waiting[0], waiting[1].result())
+            waiting = (frame, landmarks)
+        if waiting is not None:
+            measure(waiting[0], waiting[1].result())
+    if not frame_t:
+        raise InputError(info.path, "no video frame could be decoded")
+    return PictureSeries(
+        fps=decoder.fps, frame_t=np.array(frame_t), mouth=np.array(mouth).reshape(-1, len(MOUTH_FEATURE_NAMES)),
+        face_height_ratio=np.array(face_height), mouth_pixel_change=np.array(pixel_change),
+        shot=shot_ids(len(frame_t), cut_frames(np.array(shots.distances), decoder.fps)),
+    )
+
+
+def measure_qa(path: str | Path, progress=None) -> Measurements:
+    """Decode once (frames streamed through the face mesh), measure sync, syllables, motion, shots."""
+    info = probe(path, expect={"video"})
+    if info.audio is None:
+        raise InputError(path, "has no audio track: lip sync needs the rendered sound")
+    from concurrent.futures import ThreadPoolExecutor
+
+    # the sound is decoded and analysed in a second thread while the frames stream through the
+    # face mesh (ffmpeg, numpy and MediaPipe release the GIL): qa takes about the longer of the two
+    # one ffmpeg decodes both (VideoDecoder.with_sound)
+    pictures_decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    sound_decoder = pictures_decoder.with_sound(sr=AUDIO_SR)
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipgate-sound") as pool:
+            sound = pool.submit(decode_sound, info, 1.0 / info.video.fps, sound_decoder)
+            pictures = decode_pictures(info, progress, pictures_decoder)
+            return analyse(pictures, sound.result())
+    except FastScalerMissing:  # this ffmpeg has no zimg: every later decode uses swscale
+        return measure_qa(path, progress)
+
+
+def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
+    """Sync, local offsets, syllables and mouth motion from the picture and sound series."""
+    fps, frame_t, mouth = pictures.fps, pictures.frame_t, pictures.mouth
+    audio = sound.features
+    face_found = np.all(np.isfinite(mouth), axis=1)
+    speaking = speech_activity(sound.contour, sound.start_s, frame_t)
+    values = {"fps": fps, "frames": len(frame_t), "video_start_s": float(frame_t[0]),
+              "audio_start_s": sound.start_s, "audio_duration_s": sound.duration_s,
+              "face_share": float(face_found.mean()), "speech_share": float(speaking.mean())}
+    problem = None
+    if face_found.sum() < sync.MIN_FRAMES:
+        problem = "no face found in enough frames to see the lips"
+    elif not speaking.any():
+        problem = "no speech in the sound track"
+    elif np.nanstd(mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]) < STATIC_FACE_STD:
+        problem = "the mouth never moves (a still face)"
+    mouth_change = smoothed_pixel_change(pictures.mouth_pixel_change, fps)
+    # a mouth frozen while the voice speaks carries no lip information: keep it out of the clip's offset
+    moving = ~(speaking & (mouth_change < FROZEN_FOR_ESTIMATE))
+    clip = sync.unmeasured(sync.candidate_lags_ms()) if problem else sync.estimate_offset(frame_t, mouth, audio, rows=moving)
+    if problem is None and clip.offset_ms is None:
+        problem = "too few frames with a face inside the sound's time range"
+    local = sync.local_offsets(frame_t, mouth, audio, clip, pictures.shot, speaking, fps)
+    track_lags_ms, track_offset_ms, evidence = np.zeros(0), np.full(len(frame_t), np.nan), np.zeros((len(frame_t), 0))
+    if clip.offset_ms is not None:
+        track_lags_ms, evidence = sync.lag_evidence(frame_t, mouth, audio, clip, speaking, pictures.shot, fps)
+        track_offset_ms = track_lags_ms[sync.track_lags(evidence, track_lags_ms, pictures.shot, len(track_lags_ms) // 2)]
+    values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
+                   "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
+                   "unmeasured_reason": problem})
+    series = {
+        "frame_t": frame_t, "mouth": mouth, "face_height_ratio": pictures.face_height_ratio, "shot": pictures.shot,
+        "speaking": speaking, "mouth_pixel_change": mouth_change,
+        "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
+        "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
+        "track_lags_ms": track_lags_ms, "track_offset_ms": track_offset_ms, "track_evidence": evidence.astype(np.float32),
+    }
+    for name, column in sound.syllables.items():
+        series[f"syllable_{name}"] = column
+    return Measurements(values=values, series=series)
