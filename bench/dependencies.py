@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {distribution} | {theirs['import_wall_s']:.2f} / {theirs['import_cpu_s']:.2f} "
                   f"| {theirs['work_wall_s']:.3f} s | {mine['work_wall_s']:.3f} s "
                   f"| {total_ours:.2f} s vs {total_theirs:.2f} s | {difference:.2g} "
-                  f"| {megabytes:.0f} ({', '.join(extra)}) |")
+                  f"| {megabytes:.1f} ({', '.join(extra)}) |")
         opens = soundfile_formats(Path(wav), folder)
         print("soundfile opens: " + ", ".join(f"{ext} {'yes' if ok else 'no'}" for ext, ok in opens.items()))
     return 0
