@@ -1,6 +1,7 @@
 # Two commands for a fresh Debian machine (as root):
-#   make demo   set up, then run `lipgate check` on the bundled example and show the report
+#   make demo   set up, build the example media, then run `lipgate check` and `lipgate qa` on it
 #   make test   set up, then run the whole test suite (slow end-to-end tests included)
+# Set-up output (pip, the fixture builder) goes to .venv/*.log and is shown only when a step fails.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -24,16 +25,19 @@ test-deps:
 	  echo "installing chromium (headless browser for the html report tests)"; \
 	  $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends chromium >/dev/null; }
 
+PIP    := $(BIN)/pip --disable-pip-version-check --no-input
+
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(STAMP)
+	@echo "installing lipgate and its test tools into $(VENV)/ (log: $(VENV)/pip.log)"
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(PIP) install --upgrade pip && $(PIP) install -e '.[test]'; } >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@touch $(STAMP)
 
 setup: system-deps $(STAMP)
 
 fixtures: setup
-	$(BIN)/python -m fixtures.build
+	@echo "building the example media in fixtures/generated/"
+	@$(BIN)/python -m fixtures.build >$(VENV)/fixtures.log 2>&1 || { cat $(VENV)/fixtures.log; exit 1; }
 
 # The demo's reports are judgements (exit 1 on a failed check is a result, not an error); exit 2
 # (could not judge) still stops it.

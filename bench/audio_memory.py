@@ -6,7 +6,7 @@ For each file a child process probes it, imports the analysers, then runs ``meas
 reports the wall time, the peak of Python/numpy allocations during the measurement (tracemalloc)
 and the process's peak resident memory (``getrusage``: imports included) and its growth over
 the resident memory before measuring. Make long files by looping a corpus clip, e.g.
-``ffmpeg -stream_loop -1 -i ../shared/corpus/speech1.wav -t 600 -c:a pcm_s16le /tmp/speech_10min.wav``.
+``ffmpeg -stream_loop -1 -i CORPUS/speech1.wav -t 600 -c:a pcm_s16le /tmp/speech_10min.wav``.
 """
 
 from __future__ import annotations

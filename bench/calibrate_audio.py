@@ -1,6 +1,6 @@
 """Calibration of the audio measurements against known truth; prints markdown tables.
 
-    python -m bench.calibrate_audio [--corpus /work/shared/corpus] [--tables snr,rt60,bitrate,trim,stream]
+    python -m bench.calibrate_audio [--corpus CORPUS] [--tables snr,rt60,bitrate,trim,stream]
 
 Truth is built, never assumed: espeak speech (and, with --corpus, the corpus's speech*.wav and
 the sound tracks of its talk*.mp4) padded with 0.5 s of silence, then

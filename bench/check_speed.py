@@ -7,7 +7,7 @@ looped to ``--seconds`` and to twice that, then in one run times
 after the first would be a results-cache hit), and reads each command's peak resident memory (GNU time).
 Targets: check <= 2x the decode time; peak memory independent of clip length.
 
-    python -m bench.check_speed [--source ../shared/corpus/talk1.mp4] [--seconds 20] [--command check|qa]
+    python -m bench.check_speed [--source CORPUS/talk1.mp4] [--seconds 20] [--command check|qa]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Research harness for the local-desync detection of `lipgate qa`: many simulated edits on clips
 measured once.
 
-    python -m bench.desync_sweep --corpus /work/shared/corpus [--step 0.4] [--series-cache DIR]
+    python -m bench.desync_sweep --corpus CORPUS [--step 0.4] [--series-cache DIR]
                                  [--check-files N]
 
 Each corpus clip, and the ~28 s concatenation of them that bench/qa_sync.py builds
@@ -264,8 +264,8 @@ def threshold_rule(chance: list[float]) -> float:
 
 MARGIN = 1.25
 """Margin over the largest chance gain for a threshold derived by ``threshold_rule``: chance gains
-move by tens of percent between decodes of the same clip (session 3: under 10 -> 14.2 for a
-decoder change of under 1.5 grey levels, docs/qa.md)."""
+move by tens of percent between decodes of the same clip (under 10 -> 14.2 on talk1 for a decoder
+change of under 1.5 grey levels, 2026-11-25, bench/qa_sync.py; docs/benchmarks.md)."""
 
 
 def sources(results: list[ClipSweep]) -> list[str]:
@@ -397,7 +397,7 @@ def load_clips(corpus: Path, folder: Path, cache: Path | None) -> list[Clip]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with talk*.mp4 (e.g. /work/shared/corpus)")
+    parser.add_argument("--corpus", type=Path, required=True, help="folder with talk*.mp4 (talk1.mp4 ... talk5.mp4)")
     parser.add_argument("--step", type=float, default=0.4, help="spacing of the stretch starts (s)")
     parser.add_argument("--series-cache", type=Path, default=None,
                         help="folder keeping each clip's decoded series between runs (default: decode every run)")

@@ -5,7 +5,7 @@ Prints the flicker index and WCAG flashes per second that lighting_flicker measu
 verdict, per clip and case; and the mouth_shadow ratio of the untouched clips. Without
 ``--corpus`` it runs on the generated talking portrait (``fixtures.build``).
 
-    python -m bench.flicker_calibration [--corpus ../shared/corpus] [--depths 0.03 0.05 0.1] [--frequencies 4 9 14]
+    python -m bench.flicker_calibration [--corpus CORPUS] [--depths 0.03 0.05 0.1] [--frequencies 4 9 14]
 """
 
 from __future__ import annotations

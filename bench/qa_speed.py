@@ -1,6 +1,6 @@
 """Speed of `lipgate qa` against ffmpeg's own decode of the same 1080p file.
 
-    python bench/qa_speed.py /work/shared/corpus/talk1.mp4 [--repeat 2]
+    python bench/qa_speed.py CORPUS/talk1.mp4 [--repeat 2]
 
 Upscales the clip to 1920x1080 (H.264, its own AAC sound), then times, in one run,
 ``ffmpeg -i FILE -f null -`` and ``lipgate qa --no-cache FILE`` (a fresh process each, as a user runs them;

@@ -1,6 +1,6 @@
 """Benchmark of `lipgate qa`: shift recovery and local-desync detection.
 
-    python bench/qa_sync.py [--corpus /work/shared/corpus] [--no-fixture] [--no-end-to-end]
+    python bench/qa_sync.py [--corpus CORPUS] [--no-fixture] [--no-end-to-end]
 
 For each clip (the generated talking portrait, then every talk*.mp4 of the corpus):
 1. Shift recovery: the pictures are measured once; the decoded sound is moved in memory on the
@@ -194,7 +194,7 @@ def desync_detection(path: Path, folder: Path, parts: list[tuple[str, float, flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=None, help="folder with talk*.mp4 (e.g. /work/shared/corpus)")
+    parser.add_argument("--corpus", type=Path, default=None, help="folder with talk*.mp4 (talk1.mp4 ... talk5.mp4)")
     parser.add_argument("--no-fixture", action="store_true")
     parser.add_argument("--no-end-to-end", action="store_true")
     args = parser.parse_args()

@@ -15,7 +15,7 @@ landmark positions (``rotated_landmarks``, no MediaPipe), whose largest error is
 face's own shape (its depth is MediaPipe's estimate from the source picture) puts "the yaw" of a
 render from the symmetric reference's frame. A face of the reference's shape scores 0 there.
 
-    python -m bench.yaw_accuracy [--corpus ../shared/corpus] [--step 5]
+    python -m bench.yaw_accuracy [--corpus CORPUS] [--step 5]
 """
 
 from __future__ import annotations

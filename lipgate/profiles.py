@@ -26,7 +26,7 @@ class Profile:
     """Check id -> level the profile asks for (e.g. a model's frame rate is advice: "warning")."""
 
 
-NEMO_LIMITS = "the nemo service's stated limits (as restated in lipgate's issue 6; service API: SERVICE_API.md)"
+NEMO_LIMITS = "the nemo service's stated limits (its API documentation)"
 SYNC_API = "https://sync.so/docs/api-reference"
 SYNC_FORMATS = "https://sync.so/docs/compatibility-and-tips/media-formats-support"
 TAVUS_LIPSYNC = "https://docs.tavus.io/sections/lipsync/quickstart"

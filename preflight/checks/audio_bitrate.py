@@ -18,9 +18,9 @@ class AudioBitrate(Check):
     title = "Audio bitrate and bandwidth"
     thresholds = {
         "mp3_min_kbps": Threshold(96.0, "kbps", "LAME's bandwidth table: under 96 kbps MP3 is low-passed under 15 kHz (11 kHz at 64, 7.5 kHz at 48); the service: low-bitrate MP3 causes timing drift"),
-        "aac_min_kbps": Threshold(64.0, "kbps", "measured (docs/audio.md): ffmpeg's AAC encoder keeps 12.7 kHz of speech at 64 kbps, 8 kHz at 48 kbps; the service prefers WAV or high-bitrate AAC"),
+        "aac_min_kbps": Threshold(64.0, "kbps", "measured (docs/benchmarks.md, bench.calibrate_audio): ffmpeg's AAC encoder keeps 12.7 kHz of speech at 64 kbps, 8 kHz at 48 kbps; the service prefers WAV or high-bitrate AAC"),
         "lossy_min_kbps": Threshold(64.0, "kbps", "other lossy codecs (Opus, Vorbis, AC-3...): as AAC"),
-        "fail_cutoff_below_hz": Threshold(12000.0, "Hz", "measured (docs/audio.md): on real stereo speech MP3 leaves 8 kHz at 48 kbps, 11.6 kHz at 64 and 15.3-15.7 kHz at 96; AAC 8 kHz at 48 and 12.7 kHz at 64; a later decode to WAV keeps the cut. 12 kHz separates the encodes the codec table fails from those it passes"),
+        "fail_cutoff_below_hz": Threshold(12000.0, "Hz", "measured (docs/benchmarks.md, bench.calibrate_audio): on real stereo speech MP3 leaves 8 kHz at 48 kbps, 11.6 kHz at 64 and 15.3-15.7 kHz at 96; AAC 8 kHz at 48 and 12.7 kHz at 64; a later decode to WAV keeps the cut. 12 kHz separates the encodes the codec table fails from those it passes"),
     }
 
     def floor_kbps(self, codec: str, limits) -> tuple[str, float]:
