@@ -41,7 +41,8 @@ FROZEN_SEVERITY_MS_PER_S = 1000.0
 
 STYLE = """
 .player{position:sticky;top:0;background:#fff;z-index:2;padding:8px 0;border-bottom:1px solid #d0d7de}
-.player video{display:block;margin:0 auto;max-width:100%;height:46vh;background:#000;border-radius:6px}
+.player video{display:block;margin:0 auto;max-width:100%;height:min(46vh,480px);background:#000;border-radius:6px}
+.player.compact{position:static}.player.compact video{height:min(32vh,300px)}
 .player .hint{font-size:12px;color:#57606a}
 svg.seekplot{width:100%;height:auto;cursor:crosshair;display:block;margin:8px 0}
 svg .frame{fill:#fff;stroke:#d0d7de}svg .band{fill:#1a7f37;opacity:.13}svg .grid{stroke:#eaeef2}
@@ -220,14 +221,15 @@ def video_source(path: str, page_dir: str | Path | None, embed: bool) -> tuple[s
         relative = os.path.relpath(file.resolve(), folder.resolve())
     except ValueError:  # another drive (Windows)
         relative = str(file.resolve())
-    return quote(Path(relative).as_posix()), note + f"the video is read from {relative} beside this page"
+    return quote(Path(relative).as_posix()), note + f"the video is read from {relative} (relative to this page)"
 
 
 POSTER_WIDTH_PX = 480
 
 
-def player(path: str, page_dir, embed: bool, poster_t: float | None = None) -> str:
-    """The video, with the frame at ``poster_t`` s as its poster (the picture before it plays)."""
+def player(path: str, page_dir, embed: bool, poster_t: float | None = None, compact: bool = False) -> str:
+    """The video, with the frame at ``poster_t`` s as its poster (the picture before it plays);
+    ``compact``: smaller and not pinned to the top while scrolling."""
     src, note = video_source(path, page_dir, embed)
     poster = ""
     if poster_t is not None:
@@ -235,7 +237,7 @@ def player(path: str, page_dir, embed: bool, poster_t: float | None = None) -> s
         if frame is not None:
             poster = f' poster="{filmstrip.jpeg_uri(frame, min(POSTER_WIDTH_PX, frame.shape[1]))}"'
     stop = '<label><input type="checkbox" id="stop-after" checked> stop after each moment</label> · '
-    return (f'<div class="player"><video id="video" controls preload="metadata" playsinline{poster} src="{html.escape(src)}"></video>'
+    return (f'<div class="player{" compact" if compact else ""}"><video id="video" controls preload="metadata" playsinline{poster} src="{html.escape(src)}"></video>'
             f'<div class="hint">{stop}keys: <kbd>n</kbd>/<kbd>j</kbd> next moment, <kbd>p</kbd>/<kbd>k</kbd> previous, '
             f'<kbd>space</kbd> play/pause; click the plot to seek · {html.escape(note)}</div></div>')
 
@@ -398,7 +400,7 @@ def check_timeline(view: InputView, page_dir, embed: bool) -> str:
     video = inputs_video(view)
     parts = ["<h3>Timeline</h3>"]
     if video and Path(video).is_file():
-        parts.append(player(video, page_dir, embed, (ranges[0][0] + ranges[0][1]) / 2 if ranges else 0.0))
+        parts.append(player(video, page_dir, embed, (ranges[0][0] + ranges[0][1]) / 2 if ranges else 0.0, compact=True))
     parts.append(time_plot(panels, t_end, spans, plot_id="check-timeline", title="yaw, light and level over time"))
     if ranges:
         parts.append(_range_thumbnails(video, ranges))

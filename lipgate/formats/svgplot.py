@@ -69,8 +69,13 @@ def _y_range(panel: Panel) -> tuple[float, float]:
     return low - pad, high + pad
 
 
-def _number(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+def _tick_text(value: float, ticks: list[float]) -> str:
+    """A tick's label with as many decimals as the tick step needs (0.45, 0.5 -> "0.45", "0.50")."""
+    step = abs(ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
+    decimals = 0
+    while decimals < 6 and abs(step * 10 ** decimals - round(step * 10 ** decimals)) > 1e-6:
+        decimals += 1
+    return f"{value:.{decimals}f}"
 
 
 def time_plot(panels: list[Panel], t_end: float, spans: list[Span] = (), plot_id: str = "plot", title: str = "") -> str:
@@ -106,10 +111,11 @@ def time_plot(panels: list[Panel], t_end: float, spans: list[Span] = (), plot_id
             y_top, y_bottom = float(y_of(band_high)), float(y_of(band_low))
             parts.append(f'<rect class="band" x="{x0}" y="{y_top:.1f}" width="{x1 - x0}" height="{max(0.0, y_bottom - y_top):.1f}">'
                          f'<title>tolerance {band_low:+.0f} to {band_high:+.0f}</title></rect>')
-        for tick in _ticks(low, high, 5):
+        ticks = _ticks(low, high, 5)
+        for tick in ticks:
             y = float(y_of(tick))
             parts.append(f'<line class="grid" x1="{x0}" x2="{x1}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                         f'<text class="tick" x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{_number(tick)}</text>')
+                         f'<text class="tick" x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{_tick_text(tick, ticks)}</text>')
         for value, label in panel.lines:
             y = float(y_of(value))
             parts.append(f'<line class="ref" x1="{x0}" x2="{x1}" y1="{y:.1f}" y2="{y:.1f}"><title>{html.escape(label)}</title></line>')
@@ -118,9 +124,10 @@ def time_plot(panels: list[Panel], t_end: float, spans: list[Span] = (), plot_id
                                    CURVE_COLORS[c % len(CURVE_COLORS)], name))
         legend = " · ".join(panel.curves)
         parts.append(f'<text class="legend" x="{x1 - 6}" y="{top + 14:.0f}" text-anchor="end">{html.escape(legend)}</text>')
-    for tick in _ticks(0.0, t_end, 8):
+    ticks = _ticks(0.0, t_end, 8)
+    for tick in ticks:
         x = float(x_of(tick))
-        parts.append(f'<text class="tick" x="{x:.1f}" y="{bottom + 16}" text-anchor="middle">{_number(tick)}</text>')
+        parts.append(f'<text class="tick" x="{x:.1f}" y="{bottom + 16}" text-anchor="middle">{_tick_text(tick, ticks)}</text>')
     parts.append(f'<text class="tick" x="{x1}" y="{bottom + 28}" text-anchor="end">time (s)</text>')
     parts.append(f'<line class="playhead" x1="{x0}" x2="{x0}" y1="{GAP / 2:.0f}" y2="{bottom - GAP / 2:.0f}"/>')
     parts.append("</svg>")
@@ -175,7 +182,8 @@ def histogram(values: list[float], bin_width: float, band: tuple[float, float] |
         parts.append(f'<rect class="bar" x="{left:.1f}" y="{top + height - bar:.1f}" width="{x_of(centre + bin_width / 2) - left - 1:.1f}" '
                      f'height="{bar:.1f}"><title>{centre - bin_width / 2:+.0f} to {centre + bin_width / 2:+.0f}: {count}</title></rect>'
                      f'<text class="tick" x="{x_of(centre):.1f}" y="{top + height - bar - 4:.1f}" text-anchor="middle">{count}</text>')
-    for tick in _ticks(v_low, v_high, 8):
-        parts.append(f'<text class="tick" x="{x_of(tick):.1f}" y="{top + height + 16}" text-anchor="middle">{_number(tick)}</text>')
+    ticks = _ticks(v_low, v_high, 8)
+    for tick in ticks:
+        parts.append(f'<text class="tick" x="{x_of(tick):.1f}" y="{top + height + 16}" text-anchor="middle">{_tick_text(tick, ticks)}</text>')
     parts.append(f'<text class="tick" x="{x1}" y="{top + height + 30}" text-anchor="end">{html.escape(label)}</text></svg>')
     return "".join(parts)
