@@ -26,6 +26,9 @@ MOUTH_MARGIN = 0.6
 FACE_MARGIN = 0.25
 """The face crop extends past the face mesh by 25% of its size on each side."""
 JPEG_QUALITY = 82
+ONE_PASS_MAX_S = 4.0
+"""Frames wanted within 4 s of each other come from one seek and one decode of at most 4 s
+(the frames stream through; only the wanted ones are kept)."""
 
 
 @dataclass
@@ -83,6 +86,7 @@ class FrameReader:
         else:
             self.size = analysis_size(info.video.width, info.video.height, max_side)
             self.native_size = (info.video.width, info.video.height)
+            self.fps = info.video.fps or 25.0
 
     @property
     def readable(self) -> bool:
@@ -90,20 +94,53 @@ class FrameReader:
 
     def frame_at(self, t: float) -> np.ndarray | None:
         """The frame shown at ``t`` s (RGB), or None if it cannot be read."""
+        return self.frames_at([t])[0]
+
+    def frames_at(self, times: list[float | None]) -> list[np.ndarray | None]:
+        """The frames shown at ``times`` (s; None gives None). Times within ``ONE_PASS_MAX_S`` of
+        each other come from one seek and one short decode (a seek costs a decode from the
+        previous keyframe: up to seconds per frame on long-GOP 1080p); others from a seek each."""
         if self.still is not None:
-            return self.still
+            return [self.still if t is not None else None for t in times]
+        frames: list[np.ndarray | None] = [None] * len(times)
         if self.size is None:
-            return None
+            return frames
+        wanted = sorted((max(0.0, t), k) for k, t in enumerate(times) if t is not None)
+        while wanted:
+            first = wanted[0][0]
+            batch = [(t, k) for t, k in wanted if t - first <= ONE_PASS_MAX_S]
+            wanted = wanted[len(batch):]
+            indices = {k: int(round((t - first) * self.fps)) for t, k in batch}
+            decoded = self._decode(first, batch[-1][0] - first + 1.5 / self.fps, set(indices.values()))
+            for k, index in indices.items():
+                # past the end of the stream: the last frame decoded
+                frames[k] = decoded.get(index, decoded[max(decoded)] if decoded else None)
+        return frames
+
+    def _decode(self, start_s: float, length_s: float, keep: set[int]) -> dict[int, np.ndarray]:
+        """The frames numbered ``keep`` (0 = the frame at ``start_s``) of ``length_s`` s decoded from
+        ``start_s`` at ``self.size``, and the last one decoded; frames stream through one at a time."""
         from lipgate.media import require_program
 
         width, height = self.size
-        command = [require_program("ffmpeg"), "-nostdin", "-v", "error", "-ss", f"{max(0.0, t):.3f}", "-i", self.path,
-                   "-map", "0:v:0", "-frames:v", "1", "-vf", f"scale={width}:{height}", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                   "pipe:1"]
-        done = subprocess.run(command, capture_output=True, timeout=60)
-        if len(done.stdout) < width * height * 3:
-            return None
-        return np.frombuffer(done.stdout[: width * height * 3], np.uint8).reshape(height, width, 3)
+        size = width * height * 3
+        command = [require_program("ffmpeg"), "-nostdin", "-v", "error", "-ss", f"{start_s:.3f}", "-i", self.path,
+                   "-t", f"{length_s:.3f}", "-map", "0:v:0", "-vf", f"scale={width}:{height}", "-f", "rawvideo",
+                   "-pix_fmt", "rgb24", "pipe:1"]
+        kept: dict[int, np.ndarray] = {}
+        with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
+            index, last = 0, None
+            while True:
+                raw = process.stdout.read(size)
+                if len(raw) < size:
+                    break
+                if index in keep:
+                    kept[index] = np.frombuffer(raw, np.uint8).reshape(height, width, 3)
+                last = (index, raw)
+                index += 1
+        if last is not None and last[0] not in kept:
+            kept[last[0]] = np.frombuffer(last[1], np.uint8).reshape(height, width, 3)
+        return kept
 
 
 class Cropper:
@@ -178,7 +215,7 @@ def filmstrip(reader: FrameReader, cropper: Cropper, times: list[float | None], 
               fallback_box: tuple | None = None, width_px: int = TILE_WIDTH_PX) -> list[Tile]:
     """One tile per time; every tile is cut with the same box (found on the middlemost frame with a
     face), so the strip shows the mouth moving rather than the crop jumping."""
-    frames = [reader.frame_at(t) if t is not None else None for t in times]
+    frames = reader.frames_at(times)
     box = None
     middle = len(frames) // 2
     for k in sorted(range(len(frames)), key=lambda k: abs(k - middle)):

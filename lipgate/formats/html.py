@@ -17,7 +17,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from lipgate.formats.view import InputView, input_views, overall_verdict, segments_text, value_text
+from lipgate.formats.review import LEAD_IN_S, SCRIPT, check_timeline, qa_review
+from lipgate.formats.review import STYLE as REVIEW_STYLE
+from lipgate.formats.view import InputView, check_items, input_views, overall_verdict, segments_text, value_text
 
 COLORS = {"pass": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "skip": "#6e7781", "error": "#8250df"}
 
@@ -42,20 +44,12 @@ def render(report, page_dir: str | Path | None = None, embed: bool = False, inde
     body = [f'<nav><a href="{html.escape(index_href)}">&larr; batch summary</a></nav>' if index_href else "",
             f'<div class="verdict" id="verdict" style="background:{COLORS[verdict]}">verdict: {verdict.upper()}</div>']
     body += [input_section(view, page_dir, embed) for view in views]
-    return page(f"lipgate: {verdict.upper()} {Path(views[0].name).name}", "\n".join(body),
-                lead_s=_lead_s())
+    return page(f"lipgate: {verdict.upper()} {Path(views[0].name).name}", "\n".join(body))
 
 
-def _lead_s() -> float:
-    from lipgate.formats.review import LEAD_IN_S
-
-    return LEAD_IN_S
-
-
-def page(title: str, body: str, lead_s: float | None = None) -> str:
-    from lipgate.formats.review import SCRIPT, STYLE as REVIEW_STYLE
-
-    lead = f' data-lead-s="{lead_s:g}"' if lead_s is not None else ""
+def page(title: str, body: str) -> str:
+    """The whole document: styles and the script inline."""
+    lead = f' data-lead-s="{LEAD_IN_S:g}"'
     return ("<!DOCTYPE html>\n" '<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{STYLE}{REVIEW_STYLE}</style></head><body{lead}>\n"
@@ -76,8 +70,6 @@ def write(report, output: str | Path, embed: bool = False) -> None:
 
 
 def input_section(view: InputView, page_dir, embed: bool) -> str:
-    from lipgate.formats.review import check_timeline, qa_review
-
     status = view.verdict or "error"
     head = (f'<section class="input"><h2><code>{html.escape(view.name)}</code> '
             f'<span class="status" style="color:{COLORS[status]}">{html.escape(view.verdict or "could not judge")}</span></h2>')
@@ -105,11 +97,7 @@ def items_table(items) -> str:
 
 def checks_table(checks: list[dict]) -> str:
     """Check results as in ``check``'s JSON (a QA report's ``checks`` with ``--source``)."""
-    from lipgate.formats.view import Item
-
-    return items_table([Item(id=c["id"], status=c["status"], value=c.get("value"), threshold=c.get("threshold"), unit=c.get("unit", "-"),
-                             message=c.get("message", ""), segments=[(s["start"], s["end"]) for s in c.get("segments", [])],
-                             fix=c.get("fix")) for c in checks])
+    return items_table(check_items(checks))
 
 
 def verdict_of(views: list[InputView]) -> str:

@@ -34,6 +34,8 @@ makes the page slow to open and browsers cap them)."""
 MAX_FILMSTRIPS = 12
 """Filmstrips for the 12 worst moments: each costs 5 frame decodes (10 with the source)."""
 MAX_RANGE_THUMBNAILS = 8
+POSTER_WIDTH_PX = 480
+"""The poster (the frame at the worst moment, shown before the video plays) is 480 px wide at most."""
 OFFSET_PLOT_LIMIT_MS = 600.0
 """The offset plot's y range is clamped to +-600 ms (a wrong reading far outside would squash the band)."""
 FROZEN_SEVERITY_MS_PER_S = 1000.0
@@ -222,9 +224,6 @@ def video_source(path: str, page_dir: str | Path | None, embed: bool) -> tuple[s
     except ValueError:  # another drive (Windows)
         relative = str(file.resolve())
     return quote(Path(relative).as_posix()), note + f"the video is read from {relative} (relative to this page)"
-
-
-POSTER_WIDTH_PX = 480
 
 
 def player(path: str, page_dir, embed: bool, poster_t: float | None = None, compact: bool = False) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -124,3 +123,21 @@ def test_batch_index_counts_verdicts_and_failing_checks():
     assert failing == {"re-render: stressed syllable": "1", "face_yaw": "1"}
     assert re.findall(r'<tr class="worst"><td><code>([^<]+)</code></td><td>([^<]+)</td>', page) == [("render.mp4", "0:02.00–0:02.40")]
     assert '<svg id="offsets" class="histogram"' in page
+
+
+def test_frames_come_from_their_times_in_one_pass_or_a_seek_each(tmp_path):
+    """A video whose frame k is grey level 4k (GOP 50, so a seek decodes from a keyframe): each
+    frame read is the one shown at its time, within one frame, near or far apart; past the end
+    there is no frame."""
+    from fixtures.synth import encode_video
+
+    fps, count = 25.0, 60
+    frames = (np.full((64, 64, 3), 4 * k, np.uint8) for k in range(count))
+    video = encode_video(frames, tmp_path / "counter.mp4", fps, (64, 64), crf=0)
+    reader = filmstrip.FrameReader(str(video))
+    times = [0.5, 0.62, 0.9, None, 2.2, 5.0]
+    read = reader.frames_at(times)
+    assert read[3] is None and read[5] is None
+    levels = [float(frame.mean()) / 4 for frame in read[:3] + read[4:5]]
+    expected = [0.5 * fps, 0.62 * fps, 0.9 * fps, 2.2 * fps]
+    assert levels == pytest.approx(expected, abs=1.2)
