@@ -211,11 +211,11 @@ def jpeg_uri(rgb: np.ndarray, width_px: int) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(encoded.tobytes()).decode()
 
 
-def filmstrip(reader: FrameReader, cropper: Cropper, times: list[float | None], region: str = "mouth",
-              fallback_box: tuple | None = None, width_px: int = TILE_WIDTH_PX) -> list[Tile]:
-    """One tile per time; every tile is cut with the same box (found on the middlemost frame with a
-    face), so the strip shows the mouth moving rather than the crop jumping."""
-    frames = reader.frames_at(times)
+def filmstrip(frames: list[np.ndarray | None], times: list[float | None], cropper: Cropper, region: str = "mouth",
+              fallback_box: tuple | None = None, reader: FrameReader | None = None, width_px: int = TILE_WIDTH_PX) -> list[Tile]:
+    """One tile per time from its decoded frame; every tile is cut with the same box (found on the
+    middlemost frame with a face, else the report's ``fallback_box`` in ``reader``'s input pixels),
+    so the strip shows the mouth moving rather than the crop jumping."""
     box = None
     middle = len(frames) // 2
     for k in sorted(range(len(frames)), key=lambda k: abs(k - middle)):
@@ -223,7 +223,7 @@ def filmstrip(reader: FrameReader, cropper: Cropper, times: list[float | None], 
             box = cropper.box(frames[k], region)
             if box is not None:
                 break
-    if box is None and fallback_box is not None and frames and reader.readable:
+    if box is None and fallback_box is not None and reader is not None and reader.readable:
         box = _scaled_box(fallback_box, reader)
     tiles = []
     for t, frame in zip(times, frames):

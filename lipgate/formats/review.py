@@ -346,15 +346,20 @@ def _filmstrips(view: InputView, data: dict, moments: list[Moment]) -> dict:
     source_path = source.get("video") or source.get("image")
     render_reader = filmstrip.FrameReader(view.name)
     source_reader = filmstrip.FrameReader(source_path) if source_path and Path(source_path).is_file() else None
-    strips = {}
+    render_times = [filmstrip.moment_times(m.start, m.end) for m in moments]
+    sides = [("render", render_reader, render_times, [m.face_box for m in moments])]
+    if source_reader is not None:
+        sides.append(("source", source_reader, [filmstrip.source_times(series, times) for times in render_times], [None] * len(moments)))
+    rows = {id(m): [] for m in moments}
     with filmstrip.Cropper() as cropper:
-        for m in moments:
-            times = filmstrip.moment_times(m.start, m.end)
-            rows = [("render", filmstrip.filmstrip(render_reader, cropper, times, fallback_box=m.face_box))]
-            if source_reader is not None:
-                rows.append(("source", filmstrip.filmstrip(source_reader, cropper, filmstrip.source_times(series, times))))
-            strips[id(m)] = '<div class="strips">' + "".join(_strip_html(side, tiles) for side, tiles in rows) + "</div>"
-    return strips
+        for side, reader, times_per_moment, boxes in sides:
+            # every frame of a side in one call: moments near each other share a seek and a decode
+            frames = iter(reader.frames_at([t for times in times_per_moment for t in times]))
+            for m, times, box in zip(moments, times_per_moment, boxes):
+                strip_frames = [next(frames) for _ in times]
+                rows[id(m)].append((side, filmstrip.filmstrip(strip_frames, times, cropper, fallback_box=box, reader=reader)))
+    return {key: '<div class="strips">' + "".join(_strip_html(side, tiles) for side, tiles in sides_of) + "</div>"
+            for key, sides_of in rows.items()}
 
 
 def _strip_html(side: str, tiles: list[filmstrip.Tile]) -> str:
@@ -421,12 +426,14 @@ def failing_ranges(view: InputView) -> list[tuple[float, float, str, str]]:
 def _range_thumbnails(video: str | None, ranges: list[tuple[float, float, str, str]]) -> str:
     """A button per range (it seeks the player) with a thumbnail of the face at the range's middle."""
     reader = filmstrip.FrameReader(video) if video and Path(video).is_file() else None
+    middles = [(start + end) / 2 for start, end, _, _ in ranges[:MAX_RANGE_THUMBNAILS]]
+    frames = reader.frames_at(middles) if reader is not None else []
     figures = []
     with filmstrip.Cropper() as cropper:
         for k, (start, end, check_id, status) in enumerate(ranges):
             picture = ""
-            if reader is not None and reader.readable and k < MAX_RANGE_THUMBNAILS:
-                frame = reader.frame_at((start + end) / 2)
+            if k < len(frames):
+                frame = frames[k]
                 if frame is not None:
                     uri = filmstrip.jpeg_uri(filmstrip.crop(frame, cropper.box(frame, "face")), filmstrip.THUMBNAIL_WIDTH_PX)
                     picture = f'<img alt="face at {timecode((start + end) / 2)}" src="{uri}">'
