@@ -1,0 +1,50 @@
+"""Time and size of the review page's pictures (filmstrips and poster) on real clips.
+
+    python -m bench.review_page_cost CLIP [CLIP ...]
+
+For each clip a QA report with ``--moments`` flagged 0.4 s moments spread evenly over the clip
+is written as an HTML page (``lipgate.formats.html.write``): the time covers the frame decodes
+(ffmpeg), the mouth crops (face mesh) and the JPEGs; no sync measurement runs. Prints one line
+per clip: size, length, seconds for the page, page size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def page_cost(path: str, moments: int, out: Path) -> tuple[str, float, float]:
+    from lipgate.formats.html import write
+    from lipgate.media import probe
+    from lipgate.qa.report import QaReport, QaSegment, SyncResult
+
+    info = probe(path, expect={"video"})
+    length_s = info.video.duration_s or info.duration_s
+    starts = np.linspace(0.2, length_s - 0.8, moments)
+    segments = [QaSegment(float(s), float(s) + 0.4, 200.0, 5.0, True, True, True, "benchmark moment", 155.0) for s in starts]
+    report = QaReport(path, SyncResult(0.0, 5.0, info.video.fps, "pass", "benchmark"), segments, {})
+    start = time.perf_counter()
+    write(report, out)
+    return f"{info.video.width}x{info.video.height}", length_s, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("clips", nargs="+")
+    parser.add_argument("--moments", type=int, default=12)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "page.html"
+        for clip in args.clips:
+            size, length_s, seconds = page_cost(clip, args.moments, out)
+            print(f"{Path(clip).name}: {size} {length_s:.1f} s, {args.moments} filmstrips + poster: {seconds:.1f} s, "
+                  f"page {out.stat().st_size / 1e3:.0f} kB")
+
+
+if __name__ == "__main__":
+    main()
