@@ -162,13 +162,13 @@ class Moment:
 
 
 def segment_kind(segment: dict) -> str:
-    """The contract's ``kind``; a report without it: a stressed syllable, else a frozen stretch
-    (the mouth "still" while the voice speaks), else a slip."""
+    """The contract's ``kind``; a report without it: a frozen stretch when its reason says the
+    mouth stays "still", else a stressed syllable when ``stressed``, else a slip."""
     if segment.get("kind"):
         return str(segment["kind"])
-    if segment.get("stressed", True):
-        return "syllable"
-    return "frozen" if "still" in (segment.get("reason") or "") else "slip"
+    if "still" in (segment.get("reason") or ""):
+        return "frozen"
+    return "syllable" if segment.get("stressed", True) else "slip"
 
 
 def severity_ms(segment: dict, tolerance_ms: tuple[float, float]) -> float:

@@ -48,6 +48,7 @@ def test_moments_to_rerender_come_first_worst_first_then_the_rest_in_time():
 def test_the_contracts_kind_wins_over_the_guess():
     assert review.segment_kind(segment(0, 1, 200.0, True, "x", stressed=False, kind="slip")) == "slip"
     assert review.segment_kind(segment(0, 1, None, True, "the mouth stays still", stressed=False)) == "frozen"
+    assert review.segment_kind(segment(0, 1, None, True, "the mouth stays still while the voice speaks")) == "frozen"
     assert review.segment_kind(segment(0, 1, 200.0, True, "the sound comes early", stressed=False)) == "slip"
     assert review.segment_kind(segment(0, 1, None, True, "anything", kind="frozen")) == "frozen"
 
@@ -141,3 +142,17 @@ def test_frames_come_from_their_times_in_one_pass_or_a_seek_each(tmp_path):
     levels = [float(frame.mean()) / 4 for frame in read[:3] + read[4:5]]
     expected = [0.5 * fps, 0.62 * fps, 0.9 * fps, 2.2 * fps]
     assert levels == pytest.approx(expected, abs=1.2)
+
+
+def test_sync_facts_show_the_interval_and_uncertainty_when_the_report_has_them():
+    from lipgate.formats.html import render
+
+    sync = {"offset_ms": -40.0, "confidence": 2.1, "fps": 25.0, "uncertain": True, "interval_ms": [-75.0, -5.0]}
+    page = render(Report([segment(2.0, 2.4, 100.0, True, "early", kind="slip")], sync=sync))
+    facts = dict(re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td></tr>", re.search(r'<table class="facts">.*?</table>', page).group(0)))
+    assert facts["whole-clip offset"] == "-40 ms (sound late)"
+    assert facts["90% interval"] == "-75 to -5 ms"
+    assert facts["uncertain"].startswith("yes")
+    assert 'data-kind="slip"' in page and "sync slip" in page
+    plain = render(Report([], sync={"offset_ms": 5.0, "confidence": 6.0, "fps": 25.0}))
+    assert "90% interval" not in plain and "uncertain" not in plain
