@@ -45,7 +45,7 @@ STYLE = """
 .player{position:sticky;top:0;background:#fff;z-index:2;padding:8px 0;border-bottom:1px solid #d0d7de}
 .player video{display:block;margin:0 auto;max-width:100%;height:min(46vh,480px);background:#000;border-radius:6px}
 .player.compact{position:static}.player.compact video{height:min(32vh,300px)}
-.player .hint{font-size:12px;color:#57606a}
+.player .hint{font-size:12px;color:#57606a}.player .problem{color:#cf222e;font-weight:600;margin:4px 0}
 svg.seekplot{width:100%;height:auto;cursor:crosshair;display:block;margin:8px 0}
 svg .frame{fill:#fff;stroke:#d0d7de}svg .band{fill:#1a7f37;opacity:.13}svg .grid{stroke:#eaeef2}
 svg .ref{stroke:#cf222e;stroke-dasharray:5 4}svg .curve{fill:none;stroke-width:1.6}
@@ -124,6 +124,14 @@ SCRIPT = """
     });
   });
   if (video) {
+    video.addEventListener("error", function () {
+      var hint = document.getElementById("video-problem");
+      if (hint) {
+        hint.hidden = false;
+        hint.textContent = "The video does not load (" + video.getAttribute("src").slice(0, 200) + "): it is not where " +
+          "this page expects it, or this browser cannot play its format. The moments' times still hold in any player.";
+      }
+    });
     video.addEventListener("timeupdate", function () {
       if (stopAt !== null && video.currentTime >= stopAt) { video.pause(); stopAt = null; }
       Array.prototype.forEach.call(document.querySelectorAll("svg.seekplot"), function (svg) {
@@ -238,7 +246,8 @@ def player(path: str, page_dir, embed: bool, poster_t: float | None = None, comp
     stop = '<label><input type="checkbox" id="stop-after" checked> stop after each moment</label> · '
     return (f'<div class="player{" compact" if compact else ""}"><video id="video" controls preload="metadata" playsinline{poster} src="{html.escape(src)}"></video>'
             f'<div class="hint">{stop}keys: <kbd>n</kbd>/<kbd>j</kbd> next moment, <kbd>p</kbd>/<kbd>k</kbd> previous, '
-            f'<kbd>space</kbd> play/pause; click the plot to seek · {html.escape(note)}</div></div>')
+            f'<kbd>space</kbd> play/pause; click the plot to seek · {html.escape(note)}</div>'
+            '<p class="problem" id="video-problem" hidden></p></div>')
 
 
 # --- the QA review page ------------------------------------------------------------------------

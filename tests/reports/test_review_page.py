@@ -156,6 +156,8 @@ def test_page_works_when_its_folder_moves(browser, review_page, render_clip, tmp
     alone = tmp_path / "alone"
     shutil.copytree(review_page.parent, alone / "pages")
     assert opened(browser, alone / "pages" / "review.html")["error"] is not None
+    problem = browser.evaluate("(() => { const p = document.getElementById('video-problem'); return [p.hidden, p.textContent]; })()")
+    assert problem[0] is False and "does not load" in problem[1]  # the page says so
 
 
 def test_embedded_video_needs_no_file_beside_the_page(browser, render_clip, tmp_path):
