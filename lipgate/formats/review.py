@@ -49,18 +49,18 @@ STYLE = """
 svg.seekplot{width:100%;height:auto;cursor:crosshair;display:block;margin:8px 0}
 svg .frame{fill:#fff;stroke:#d0d7de}svg .band{fill:#1a7f37;opacity:.13}svg .grid{stroke:#eaeef2}
 svg .ref{stroke:#cf222e;stroke-dasharray:5 4}svg .curve{fill:none;stroke-width:1.6}
-svg .tick,svg .label,svg .legend{font:12px system-ui,sans-serif;fill:#57606a}svg .label{fill:#1f2328;font-weight:600}
+svg .tick,svg .label,svg .legend{font:12px system-ui,sans-serif;fill:#57606a}svg .label,svg .legend{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}svg .label{fill:#1f2328;font-weight:600}
 svg .span{opacity:.22;cursor:pointer}svg .span.flagged{fill:#cf222e}svg .span.warned{fill:#d4a72c}svg .span.checked{fill:#8c959f;opacity:.12}
 svg .span.current{opacity:.5}svg .playhead{stroke:#1f2328;stroke-width:1.5}
 ol.moments{list-style:none;padding:0;margin:0}ol.moments li{display:flex;gap:12px;align-items:flex-start;padding:8px 0;border-bottom:1px solid #eaeef2}
-button.moment{min-width:230px;max-width:300px;text-align:left;font:inherit;padding:6px 10px;border:1px solid #d0d7de;border-radius:6px;background:#f6f8fa;cursor:pointer}
+button.moment{width:280px;flex:none;text-align:left;font:inherit;padding:6px 10px;border:1px solid #d0d7de;border-radius:6px;background:#f6f8fa;cursor:pointer}
 button.moment.flagged{border-left:5px solid #cf222e}button.moment.checked{border-left:5px solid #8c959f}
 button.moment.current{background:#ddf4ff;border-color:#0969da}button.moment .when{font-weight:700}
 button.moment small{display:block;color:#57606a}
 .strips{display:flex;flex-direction:column;gap:4px}.strip{display:flex;gap:3px;align-items:center}
 .strip .side{width:52px;font-size:11px;color:#57606a;text-align:right}.strip figure{margin:0;text-align:center;font-size:10px;color:#57606a}
 .strip img{display:block;border-radius:3px}.strip .none{width:96px;height:72px;display:flex;align-items:center;justify-content:center;background:#eaeef2;border-radius:3px}
-.ranges figure{display:inline-block;margin:4px 8px 4px 0;text-align:center;font-size:12px}.ranges img{border:2px solid #cf222e;border-radius:4px}
+.ranges figure{display:inline-block;vertical-align:top;margin:4px 8px 4px 0;text-align:center;font-size:12px}.ranges button.moment{width:auto}.ranges img{border:2px solid #cf222e;border-radius:4px}
 .facts td:first-child{color:#57606a;width:180px}
 svg.histogram{width:100%;height:auto;display:block}svg .bar{fill:#0969da;opacity:.75}
 """
