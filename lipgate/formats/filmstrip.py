@@ -26,9 +26,11 @@ MOUTH_MARGIN = 0.6
 FACE_MARGIN = 0.25
 """The face crop extends past the face mesh by 25% of its size on each side."""
 JPEG_QUALITY = 82
-ONE_PASS_MAX_S = 4.0
-"""Frames wanted within 4 s of each other come from one seek and one decode of at most 4 s
-(the frames stream through; only the wanted ones are kept)."""
+ONE_PASS_MAX_GAP_S = 4.0
+"""Wanted frames less than 4 s apart come from one seek and one decode running through them
+(frames stream through; only the wanted ones are kept): decoding 4 s costs about what a seek
+costs on long-GOP video, where it decodes from the previous keyframe (a GOP of 250 frames is
+10 s at 25 fps)."""
 
 
 @dataclass
@@ -97,9 +99,8 @@ class FrameReader:
         return self.frames_at([t])[0]
 
     def frames_at(self, times: list[float | None]) -> list[np.ndarray | None]:
-        """The frames shown at ``times`` (s; None gives None). Times within ``ONE_PASS_MAX_S`` of
-        each other come from one seek and one short decode (a seek costs a decode from the
-        previous keyframe: up to seconds per frame on long-GOP 1080p); others from a seek each."""
+        """The frames shown at ``times`` (s; None gives None; past the end, None), each within a
+        frame. Runs of times less than ``ONE_PASS_MAX_GAP_S`` apart share one seek and one decode."""
         if self.still is not None:
             return [self.still if t is not None else None for t in times]
         frames: list[np.ndarray | None] = [None] * len(times)
@@ -108,13 +109,16 @@ class FrameReader:
         wanted = sorted((max(0.0, t), k) for k, t in enumerate(times) if t is not None)
         while wanted:
             first = wanted[0][0]
-            batch = [(t, k) for t, k in wanted if t - first <= ONE_PASS_MAX_S]
-            wanted = wanted[len(batch):]
+            count = 1
+            while count < len(wanted) and wanted[count][0] - wanted[count - 1][0] <= ONE_PASS_MAX_GAP_S:
+                count += 1
+            batch, wanted = wanted[:count], wanted[count:]
             indices = {k: int(round((t - first) * self.fps)) for t, k in batch}
             decoded = self._decode(first, batch[-1][0] - first + 1.5 / self.fps, set(indices.values()))
+            last = max(decoded) if decoded else -2
             for k, index in indices.items():
-                # past the end of the stream: the last frame decoded
-                frames[k] = decoded.get(index, decoded[max(decoded)] if decoded else None)
+                # a frame past the last one decoded: the last, when it is the next (rounding at the end)
+                frames[k] = decoded.get(index, decoded[last] if index == last + 1 else None)
         return frames
 
     def _decode(self, start_s: float, length_s: float, keep: set[int]) -> dict[int, np.ndarray]:
