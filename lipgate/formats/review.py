@@ -95,6 +95,8 @@ SCRIPT = """
     current = (index + buttons.length) % buttons.length;
     mark(current);
     var b = buttons[current];
+    var folded = b.closest("details");
+    if (folded && !folded.open) { folded.open = true; }
     b.focus({preventScroll: true});
     if (b.scrollIntoView) { b.scrollIntoView({block: "nearest"}); }
     var start = parseFloat(b.getAttribute("data-start")), end = parseFloat(b.getAttribute("data-end"));

@@ -126,10 +126,12 @@ def test_keys_step_through_the_moments_and_the_plot_seeks(browser, review_page):
     opened(browser, review_page)
     starts = browser.evaluate("Array.from(document.querySelectorAll('button.moment')).map(b => +b.dataset.start)")
     press = "(key) => document.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}))"
+    assert browser.evaluate("document.querySelector('details').open") is False
     for key, expected in (("n", 0), ("n", 1), ("j", 2), ("p", 1), ("k", 0), ("p", len(starts) - 1)):
         time = browser.evaluate(f"(({press})('{key}'), document.getElementById('video').currentTime)")
         current = browser.evaluate("Array.from(document.querySelectorAll('button.moment')).findIndex(b => b.classList.contains('current'))")
         assert current == expected and abs(time - starts[expected]) <= START_TOLERANCE_S, (key, current, time)
+    assert browser.evaluate("document.querySelector('details').open") is True  # the last moment is an in-tolerance one: unfolded
     # A click on the plot's time axis at 80% of its width seeks to 80% of its time range.
     seek = browser.evaluate("""(() => {
       const svg = document.getElementById("offset-plot");

@@ -156,3 +156,9 @@ def test_sync_facts_show_the_interval_and_uncertainty_when_the_report_has_them()
     assert 'data-kind="slip"' in page and "sync slip" in page
     plain = render(Report([], sync={"offset_ms": 5.0, "confidence": 6.0, "fps": 25.0}))
     assert "90% interval" not in plain and "uncertain" not in plain
+
+
+def test_a_still_source_gives_its_picture_at_every_time(generated):
+    reader = filmstrip.FrameReader(str(generated["portrait"]))
+    frames = reader.frames_at([0.0, 3.0, None])
+    assert frames[0] is frames[1] and frames[0].shape == (512, 512, 3) and frames[2] is None
