@@ -7,8 +7,7 @@ import sys
 
 import click
 
-from lipgate.formats import FORMAT_MODULES, render
-from lipgate.output import write_atomic
+from lipgate.formats import FORMAT_MODULES, render, write
 from lipgate.profiles import PROFILES
 
 format_option = click.option("--format", "fmt", type=click.Choice(sorted(FORMAT_MODULES)), default="text", show_default=True,
@@ -38,10 +37,11 @@ def use_color(output: str | None) -> bool:
     return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def emit_report(report, fmt: str, output: str | None, quiet: bool = False) -> None:
-    """The report to -o FILE (atomically) or stdout; with --quiet, stdout gets the verdict line only."""
+def emit_report(report, fmt: str, output: str | None, quiet: bool = False, page_options: dict | None = None) -> None:
+    """The report to -o FILE (atomically) or stdout; with --quiet, stdout gets the verdict line only.
+    ``page_options`` go to the HTML pages (``embed``)."""
     if output:
-        write_atomic(output, render(report, fmt))
+        write(report, fmt, output, page_options)
     if quiet:
         from lipgate.formats.text import verdict_line
 
@@ -55,7 +55,7 @@ COMMAND_MODULES = {"check": "lipgate.preflight.runner", "qa": "lipgate.qa.runner
 
 
 def run_inputs(command: str, inputs: list[str], options: dict, config, fmt: str, output: str | None, quiet: bool,
-               jobs: int | None, executor: str, scheduler: str | None, no_cache: bool) -> None:
+               jobs: int | None, executor: str, scheduler: str | None, no_cache: bool, page_options: dict | None = None) -> None:
     """The body of a command that judges inputs (`check`, and `qa` once it plugs into
     ``COMMAND_MODULES``): one input gives its own report, several (or a folder, a
     glob) one batch report; progress on a terminal; the report emitted; exit with its code."""
@@ -74,5 +74,5 @@ def run_inputs(command: str, inputs: list[str], options: dict, config, fmt: str,
         report = command_module(command).judge_input(inputs[0], options, measured, config)
     if progress is not None:
         progress.close()
-    emit_report(report, fmt, output, quiet)
+    emit_report(report, fmt, output, quiet, page_options)
     raise SystemExit(report.exit_code)

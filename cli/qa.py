@@ -14,7 +14,8 @@ from lipgate.cli.common import batch_options, config_option, format_option, outp
 @config_option
 @quiet_option
 @batch_options
-def qa_command(inputs, fmt, output, config_path, quiet, jobs, executor, scheduler, no_cache):
+@click.option("--embed", is_flag=True, help="HTML: put the video inside the page (up to 25 MB) instead of referring to it.")
+def qa_command(inputs, fmt, output, config_path, quiet, jobs, executor, scheduler, no_cache, embed):
     """Measure the lip-sync of rendered videos and flag the stressed close-ups to re-render.
 
     RENDERED is a video with its sound, a folder of them or a glob; several make one batch report.
@@ -25,4 +26,5 @@ def qa_command(inputs, fmt, output, config_path, quiet, jobs, executor, schedule
         ffprobe.start(inputs[0])
     from lipgate.api import load_config
 
-    run_inputs("qa", list(inputs), {}, load_config(config_path), fmt, output, quiet, jobs, executor, scheduler, no_cache)
+    run_inputs("qa", list(inputs), {}, load_config(config_path), fmt, output, quiet, jobs, executor, scheduler, no_cache,
+               page_options={"embed": embed})

@@ -50,10 +50,15 @@ def input_views(report) -> list[InputView]:
                           elapsed_s=elapsed_s, report=report)]
     inputs = data["inputs"]
     name = inputs.get("video") or inputs.get("image") or inputs.get("audio") or "?"
-    items = [Item(id=c["id"], status=c["status"], value=c["value"], threshold=c["threshold"], unit=c["unit"],
-                  message=c["message"], segments=[(s["start"], s["end"]) for s in c["segments"]], fix=c.get("fix"),
-                  source=c.get("source")) for c in data["checks"]]
-    return [InputView(name=name, command="check", verdict=data["verdict"], items=items, elapsed_s=elapsed_s, report=report)]
+    return [InputView(name=name, command="check", verdict=data["verdict"], items=check_items(data["checks"]), elapsed_s=elapsed_s,
+                      report=report)]
+
+
+def check_items(checks: list[dict]) -> list[Item]:
+    """Items of check results as in ``check``'s JSON (also a QA report's ``checks`` with ``--source``)."""
+    return [Item(id=c["id"], status=c["status"], value=c.get("value"), threshold=c.get("threshold"), unit=c.get("unit", "-"),
+                 message=c.get("message", ""), segments=[(s["start"], s["end"]) for s in c.get("segments", [])], fix=c.get("fix"),
+                 source=c.get("source")) for c in checks]
 
 
 SYNC_STATUS = {"pass": "pass", "fail": "fail", "skip": "skip", "unsure": "skip"}

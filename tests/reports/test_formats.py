@@ -132,7 +132,9 @@ def test_text_colour_only_when_asked():
 
 def test_html_plots_the_qa_offset_and_shows_every_item():
     page = render(QaReportStandIn(), "html")
-    assert page.count('src="data:image/png;base64,') == 1  # the sync offset over time
+    assert page.count('<svg id="offset-plot" class="seekplot"') == 1  # the local offset over time
+    assert re.findall(r'<button type="button" class="moment (\w+)"[^>]*data-start="([\d.]+)"', page) == [
+        ("flagged", "3.200"), ("checked", "1.000")]  # the re-render first
     rows = re.findall(r'<tr class="check" data-id="([^"]+)"', page)
     assert rows == ["sync", "segment 1.00-1.40 s", "segment 3.20-3.70 s"]
     assert "verdict: FAIL" in page
@@ -140,9 +142,11 @@ def test_html_plots_the_qa_offset_and_shows_every_item():
 
 def test_html_check_report_plots_yaw_and_light_only_when_series_exist():
     report = check_report()
-    assert render(report, "html").count('src="data:image/png;base64,') == 2
+    timeline = re.search(r'<svg id="check-timeline".*?</svg>', render(report, "html")).group(0)
+    assert re.findall(r'<text class="label"[^>]*>([^<]+)<', timeline) == ["head yaw (deg)", "light on the face (relative luminance)"]
+    assert len(re.findall(r'<rect class="span (flagged|warned)"', timeline)) == 3  # two yaw ranges, one light range
     report.series = {}
-    assert 'src="data:image/png' not in render(report, "html")
+    assert "<svg" not in render(report, "html")
 
 
 def test_colour_only_on_a_terminal_without_no_color(monkeypatch):

@@ -1,5 +1,6 @@
-"""The HTML report in a real headless browser (Debian's chromium): it renders, it shows the
-verdict and every check, and it loads nothing from the network."""
+"""The HTML check report in a real headless browser (Debian's chromium): it renders, it shows the
+verdict and every check, its timeline (yaw, light, level) shades the failing ranges with a
+thumbnail each, a range's button seeks the video, and it loads nothing from the network."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
+from tests.reports.chromium import Browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs it)")]
@@ -43,11 +45,14 @@ def test_html_is_self_contained(html_report):
     page = html_report.read_text()
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<link" not in page and "@import" not in page
-    images = re.findall(r'src="data:image/(png|jpeg);base64,([A-Za-z0-9+/=]+)"', page)
-    kinds = [kind for kind, _ in images]
-    assert kinds.count("png") == 3  # yaw, face light, audio level against the noise floor
-    assert kinds.count("jpeg") >= 1  # mouth thumbnails at the flagged moments
-    for _, data in images:
+    timeline = re.search(r'<svg id="check-timeline".*?</svg>', page, re.S).group(0)
+    assert re.findall(r'<text class="label"[^>]*>([^<]+)<', timeline) == [
+        "head yaw (deg)", "light on the face (relative luminance)", "audio level (dB)"]
+    ranges = re.findall(r'<rect class="span flagged" data-moment="(\d+)"', timeline)
+    assert ranges, "the failing yaw ranges are shaded"
+    thumbnails = re.findall(r'<figure><img alt="face at [^"]+" src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)">', page)
+    assert len(thumbnails) == min(len(ranges), 8)  # one per range (at most 8)
+    for data in thumbnails:
         assert len(base64.b64decode(data)) > 500
 
 
@@ -63,3 +68,17 @@ def test_html_renders_in_chromium_with_verdict_and_every_check(html_report, tmp_
     shot = headless(f"--screenshot={SCREENSHOT}", html_report.as_uri(), profile_dir=tmp_path / "profile-shot")
     assert shot.returncode == 0, shot.stderr[-500:]
     assert SCREENSHOT.stat().st_size > 20_000  # a rendered page with plots, not a blank one
+
+
+def test_a_failing_range_seeks_the_video(html_report, tmp_path):
+    with Browser(tmp_path / "profile-seek") as browser:
+        browser.open(html_report.as_uri())
+        seen = browser.evaluate("""(async () => {
+          const video = document.getElementById("video");
+          if (video.readyState < 1) { await new Promise((done) => video.addEventListener("loadedmetadata", done)); }
+          const button = document.querySelector(".ranges button.moment");
+          button.click();
+          return [video.currentTime, +button.dataset.start, video.paused];
+        })()""")
+        assert abs(seen[0] - seen[1]) <= 0.5 and not seen[2]
+        assert browser.errors == []
