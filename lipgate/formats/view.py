@@ -50,10 +50,7 @@ def input_views(report) -> list[InputView]:
                           elapsed_s=elapsed_s, report=report)]
     inputs = data["inputs"]
     name = inputs.get("video") or inputs.get("image") or inputs.get("audio") or "?"
-    items = [Item(id=c["id"], status=c["status"], value=c["value"], threshold=c["threshold"], unit=c["unit"],
-                  message=c["message"], segments=[(s["start"], s["end"]) for s in c["segments"]], fix=c.get("fix"),
-                  source=c.get("source")) for c in data["checks"]]
-    return [InputView(name=name, command="check", verdict=data["verdict"], items=items, elapsed_s=elapsed_s, report=report)]
+    return [InputView(name=name, command="check", verdict=data["verdict"], items=check_items(data["checks"]), elapsed_s=elapsed_s, report=report)]
 
 
 SYNC_STATUS = {"pass": "pass", "fail": "fail", "skip": "skip", "unsure": "skip"}
@@ -87,7 +84,14 @@ def _qa_items(data: dict, sync_result=None) -> list[Item]:
             segments=[(segment["start"], segment["end"])],
             fix="re-render this segment" if segment.get("rerender") else None,
         ))
-    return items
+    return items + check_items(data.get("checks", []))
+
+
+def check_items(checks: list[dict]) -> list[Item]:
+    """Items of the checks of a report's JSON (``check``'s, or ``qa --source``'s)."""
+    return [Item(id=c["id"], status=c["status"], value=c["value"], threshold=c["threshold"], unit=c["unit"],
+                 message=c["message"], segments=[(s["start"], s["end"]) for s in c["segments"]], fix=c.get("fix"),
+                 source=c.get("source")) for c in checks]
 
 
 def timecode(seconds: float) -> str:

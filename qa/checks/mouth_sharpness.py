@@ -1,0 +1,37 @@
+"""mouth_sharpness: the lower face's high-frequency level over the source's (1 = as sharp)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lipgate.preflight.checks.base import Check, Threshold
+from lipgate.qa.checks.common import matched, median_of
+
+
+class MouthSharpness(Check):
+    id = "mouth_sharpness"
+    unit = "ratio"
+    title = "The new mouth as sharp as the source's"
+    thresholds = {
+        "min_ratio": Threshold(0.7, "ratio", "measurement (docs/qa-source.md, bench/qa_source_margins.py): re-synced "
+                               "renders read 0.95-1.05 on the fixtures, a lower face blurred by a Gaussian of sigma "
+                               "1.5 px at a 96 px face-box height reads 0.5 or less"),
+    }
+
+    def judge(self, measured, limits):
+        found = matched(measured)
+        render = np.asarray(measured.series.get("render_sharpness", np.zeros(0)), float)
+        source = np.asarray(measured.series.get("source_sharpness", np.zeros(0)), float)
+        if not (found & np.isfinite(render) & np.isfinite(source)).any():
+            return self.skip("no face found in the source over frames the render matches: the mouth region is unknown")
+        both = found & np.isfinite(render) & np.isfinite(source)
+        render_level, source_level = median_of(render, both), median_of(source, both)
+        if not source_level:
+            return self.skip("the source's lower face has no detail to compare with")
+        ratio = render_level / source_level
+        details = {"render_level": render_level, "source_level": source_level}
+        message = f"the lower face has {ratio:.2f} of the source's high-frequency level"
+        if ratio >= limits["min_ratio"]:
+            return self.result("pass", ratio, message, limits, "min_ratio", details=details)
+        return self.result("fail", ratio, message + ": a soft or pasted mouth", limits, "min_ratio", details=details,
+                           fix="render again at the highest quality the service offers, with a sharp, well-lit source")
