@@ -28,7 +28,7 @@ import numpy as np
 from fixtures import spoils
 from lipgate.face import FaceTracker
 from lipgate.qa.checks import SOURCE_CHECKS, judge_source
-from lipgate.qa.compare import lower_face_box, measure_against_source
+from lipgate.qa.compare import measure_against_source
 
 MAX_SIDE = 640
 MOUTH_SHIFT = 8
@@ -63,8 +63,7 @@ def boxes_of(frames: list[np.ndarray]) -> list[tuple[int, int, int, int] | None]
             landmarks = tracker.landmarks(rgb)
             if landmarks is not None:
                 height, width = rgb.shape[:2]
-                x0, y0, x1, y1 = lower_face_box(landmarks, width, height)
-                last = (int(x0 * width), int(y0 * height), int(np.ceil(x1 * width)), int(np.ceil(y1 * height)))
+                last = spoils.lower_face_box_px(landmarks, width, height)
             boxes.append(last)
     return boxes
 
