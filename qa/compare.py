@@ -2,9 +2,10 @@
 
 One streaming decode of the source (video or still) and one of the render (picture and sound
 from the same ffmpeg), one of the target speech. Per frame only small summaries are kept: a
-64 px grey thumbnail of the source (4 kB a frame, the index the render is aligned against), a
-48 px crop of its lower face and of its upper face, and a few numbers; decoded frames are never
-kept, so memory grows by a few kB a source frame and not at all with the render.
+64 px grey thumbnail of the source (4 kB a frame, the index the render is aligned against), its
+16 px signature (1 kB), 48 px crops of its lower and upper face (4.6 kB) and a few numbers;
+decoded frames are never kept, so memory grows by about 10 kB a source frame (15 MB a minute at
+25 fps) and not at all with the render's length.
 
 - **Alignment.** Each render frame is matched to the source frame whose picture outside the
   lower face correlates best with it (thumbnails normalised to zero mean and unit norm over the
@@ -202,7 +203,7 @@ def index_source(info: MediaInfo) -> SourceIndex:
         raise InputError(info.path, "no picture could be decoded")
     return SourceIndex(
         fps=decoder.fps, still=still, frame_t=np.array(frame_t), thumbs=np.stack(thumbs), boxes=np.array(boxes),
-        lower_crops=np.stack(lowers).astype(np.float16), upper_crops=np.stack(uppers).astype(np.float16),
+        lower_crops=np.stack(lowers).round().astype(np.uint8), upper_crops=np.stack(uppers).round().astype(np.uint8),
         sharpness=np.array(sharp), detail=np.array(detail))
 
 
@@ -218,14 +219,18 @@ class Aligner:
 
     def __init__(self, source: SourceIndex, mask: np.ndarray):
         self.mask = mask
-        thumbs = source.thumbs.astype(np.float32)
-        self.unit = unit_rows(thumbs[:, mask])
+        self.thumbs = source.thumbs
         coarse_mask = cv2.resize(mask.astype(np.uint8), (COARSE_SIDE, COARSE_SIDE), interpolation=cv2.INTER_AREA) > 0
         self.coarse_mask = coarse_mask
-        coarse = np.stack([cv2.resize(t, (COARSE_SIDE, COARSE_SIDE), interpolation=cv2.INTER_AREA) for t in thumbs])
-        self.coarse = unit_rows(coarse[:, coarse_mask]) if coarse_mask.any() else np.zeros((len(thumbs), 0), np.float32)
+        coarse = np.stack([cv2.resize(t.astype(np.float32), (COARSE_SIDE, COARSE_SIDE), interpolation=cv2.INTER_AREA)
+                           for t in source.thumbs])
+        self.coarse = unit_rows(coarse[:, coarse_mask]) if coarse_mask.any() else np.zeros((len(coarse), 0), np.float32)
         self.previous: int | None = None
-        self.count = len(thumbs)
+        self.count = len(source.thumbs)
+
+    def units(self, frames: np.ndarray) -> np.ndarray:
+        """The normalised masked thumbnails of these source frames (made when asked: 9 a render frame)."""
+        return unit_rows(self.thumbs[frames].astype(np.float32)[:, self.mask])
 
     def match(self, thumb: np.ndarray) -> tuple[int, float]:
         """(source frame, correlation), frame -1 when none matches."""
@@ -239,16 +244,18 @@ class Aligner:
         continuation = 0 if self.previous is None else self.previous + 1
         if continuation < self.count:
             candidates = np.union1d(candidates, [continuation])
-        scores = self.unit[candidates] @ unit
-        best = int(candidates[np.argmax(scores)])
-        best_score = float(scores.max())
+        units = self.units(candidates)
+        scores = units @ unit
+        at = int(np.argmax(scores))
+        best, best_score = int(candidates[at]), float(scores[at])
         if best_score < UNMATCHED_CORRELATION:
             self.previous = None
             return -1, best_score
         if continuation < self.count and best != continuation:
-            continuation_score = float(self.unit[continuation] @ unit)
+            here = int(np.searchsorted(candidates, continuation))
+            continuation_score = float(scores[here])
             gain = best_score - continuation_score
-            separation = 1.0 - float(self.unit[best] @ self.unit[continuation])
+            separation = 1.0 - float(units[at] @ units[here])
             if gain <= 0.5 * separation or gain <= 1.0 - best_score:
                 best, best_score = continuation, continuation_score
         self.previous = best
