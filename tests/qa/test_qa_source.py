@@ -157,3 +157,46 @@ def test_lipgate_qa_stays_the_library_call_after_the_package_loads():
     import lipgate.qa.runner  # noqa: F401  (makes the package lipgate's `qa` attribute)
 
     assert callable(lipgate.qa)
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "junit", "github", "json"])
+def test_every_format_shows_the_source_checks(fmt):
+    from lipgate.formats import render
+    from lipgate.qa.report import QaReport, SyncResult
+    from lipgate.results import CheckResult, Segment
+
+    checks = [CheckResult("frames_kept", "fail", 3.0, 0.0, "frames", "3 source frame(s) missing",
+                          segments=[Segment(2.4, 2.44)], fix="render again", source="the contract"),
+              CheckResult("mouth_sharpness", "pass", 0.98, 0.7, "ratio", "the lower face has 0.98 of the source's level")]
+    report = QaReport("render.mp4", SyncResult(0.0, 5.0, 25.0, "pass", "in sync"), source={"video": "talk.mp4", "audio": "fr.wav"},
+                      checks=checks)
+    assert report.verdict == "fail" and report.exit_code == 1
+    shown = render(report, fmt)
+    assert "frames_kept" in shown
+    assert ("mouth_sharpness" in shown) == (fmt != "github")  # annotations only for what failed or warned
+    if fmt == "json":
+        data = json.loads(shown)
+        assert data["source"] == {"video": "talk.mp4", "audio": "fr.wav"}
+        assert data["checks"][0]["segments"] == [{"start": 2.4, "end": 2.44}]
+    if fmt == "text":
+        assert "against the upload (video talk.mp4, audio fr.wav)" in shown and "FAIL" in shown
+
+
+def test_without_source_the_json_has_no_source_or_checks():
+    from lipgate.qa.report import QaReport, SyncResult
+
+    data = QaReport("render.mp4", SyncResult(0.0, 5.0, 25.0, "pass", "in sync")).to_dict()
+    assert "source" not in data and "checks" not in data
+
+
+def test_pairs_csv_rule(tmp_path):
+    from lipgate.errors import UsageError
+    from lipgate.qa.pairs import read_pairs
+
+    table = tmp_path / "pairs.csv"
+    table.write_text("render,source,audio\nr/fr.mp4,talk.mp4,fr.wav\n/abs/de.mp4,talk.mp4,\n")
+    assert read_pairs(table) == {str(tmp_path / "r/fr.mp4"): (str(tmp_path / "talk.mp4"), str(tmp_path / "fr.wav")),
+                                 "/abs/de.mp4": (str(tmp_path / "talk.mp4"), None)}
+    table.write_text("render,video\nx.mp4,y.mp4\n")
+    with pytest.raises(UsageError, match="render,source"):
+        read_pairs(table)
