@@ -62,6 +62,13 @@ BOX_MARGIN = 0.15
 """The lower-face box is padded by 15% of its size on every side."""
 MASK_MARGIN = 0.1
 """The alignment mask (where the lower face may be) is padded by a further 10% of the frame."""
+BAND = 6
+"""The final mapping may move a render frame up to 6 source frames from its first match."""
+STEP_PENALTY_CHANGES = 4.0
+"""A drop, repeat or jump must explain the render better than keeping to the next source frame
+by 4 times the source's median frame-to-frame change (1 - correlation): the evidence of a few
+frames, so noise on near-identical source frames never reads as a fault (fixtures exact; corpus
+builds in docs/qa-source.md)."""
 UNMATCHED_CORRELATION = 0.5
 """A render frame whose best correlation with the source (outside the lower face) is below
 this has no source frame: another picture altogether (a black frame, a title, another clip)."""
@@ -227,6 +234,7 @@ class Aligner:
         self.coarse = unit_rows(coarse[:, coarse_mask]) if coarse_mask.any() else np.zeros((len(coarse), 0), np.float32)
         self.previous: int | None = None
         self.count = len(source.thumbs)
+        self.bands: list[tuple[int, np.ndarray] | None] = []
 
     def units(self, frames: np.ndarray) -> np.ndarray:
         """The normalised masked thumbnails of these source frames (made when asked: 9 a render frame)."""
@@ -250,6 +258,7 @@ class Aligner:
         best, best_score = int(candidates[at]), float(scores[at])
         if best_score < UNMATCHED_CORRELATION:
             self.previous = None
+            self.bands.append(None)
             return -1, best_score
         if continuation < self.count and best != continuation:
             here = int(np.searchsorted(candidates, continuation))
@@ -259,7 +268,64 @@ class Aligner:
             if gain <= 0.5 * separation or gain <= 1.0 - best_score:
                 best, best_score = continuation, continuation_score
         self.previous = best
+        self.record_band(best, unit)
         return best, best_score
+
+    def record_band(self, centre: int, unit: np.ndarray) -> None:
+        """Keep the correlations of the render frame with the source frames within ``BAND``
+        of its match, for ``best_path`` (a few floats a frame)."""
+        first = max(0, centre - BAND)
+        frames = np.arange(first, min(self.count, centre + BAND + 1))
+        self.bands.append((first, (self.units(frames) @ unit).astype(np.float32)))
+
+
+def step_cost(step: np.ndarray) -> np.ndarray:
+    """Penalties (in units of the step penalty) of moving ``step`` source frames between two
+    render frames: 0 to the next one, else one a source frame skipped or shown again (a repeat
+    costs 1, a drop of three 3, a step back by one 2), at least 1."""
+    step = np.asarray(step)
+    return np.where(step == 1, 0.0, np.maximum(1.0, np.abs(step - 1)))
+
+
+def best_path(bands: list[tuple[int, np.ndarray] | None], penalty: float) -> np.ndarray:
+    """The source frame of each render frame that maximises the summed correlation minus
+    ``penalty`` x ``step_cost`` of every step (the first frame's from frame -1). ``bands[i]`` is
+    (first source frame, correlations) or None for a frame that matches none (-1; the path starts
+    again after it). Viterbi on the band."""
+    path = np.full(len(bands), -1, int)
+    start = 0
+    while start < len(bands):
+        while start < len(bands) and bands[start] is None:
+            start += 1
+        stop = start
+        while stop < len(bands) and bands[stop] is not None:
+            stop += 1
+        if stop > start:
+            path[start:stop] = _viterbi(bands[start:stop], penalty, from_frame=-1 if start == 0 else None)
+        start = stop
+    return path
+
+
+def _viterbi(bands, penalty: float, from_frame: int | None) -> np.ndarray:
+    first, scores = bands[0]
+    frames = first + np.arange(len(scores))
+    value = scores - (penalty * step_cost(frames - from_frame) if from_frame is not None else 0.0)
+    back: list[np.ndarray] = []
+    previous_frames = frames
+    for first, scores in bands[1:]:
+        frames = first + np.arange(len(scores))
+        totals = value[None, :] - penalty * step_cost(frames[:, None] - previous_frames[None, :])
+        best = np.argmax(totals, axis=1)
+        back.append(best)
+        value = scores + totals[np.arange(len(frames)), best]
+        previous_frames = frames
+    chosen = np.empty(len(bands), int)
+    at = int(np.argmax(value))
+    for i in range(len(bands) - 1, -1, -1):
+        chosen[i] = bands[i][0] + at
+        if i:
+            at = int(back[i - 1][at])
+    return chosen
 
 
 @dataclass
@@ -276,6 +342,24 @@ class RenderComparison:
     detail: np.ndarray
     sound: np.ndarray | None
     sound_start_s: float
+
+
+def source_step_change(source: SourceIndex, mask: np.ndarray) -> np.ndarray:
+    """1 - correlation of each source frame with the next, outside the lower face."""
+    if len(source.thumbs) < 2:
+        return np.zeros(0)
+    previous = unit_rows(source.thumbs[0].astype(np.float32)[mask][None, :])[0]
+    changes = []
+    for thumb in source.thumbs[1:]:
+        unit = unit_rows(thumb.astype(np.float32)[mask][None, :])[0]
+        changes.append(1.0 - float(unit @ previous))
+        previous = unit
+    return np.array(changes)
+
+
+def source_step_median(source: SourceIndex, mask: np.ndarray) -> float:
+    changes = source_step_change(source, mask)
+    return float(np.median(changes)) if changes.size else 0.0
 
 
 def _change(a: np.ndarray, b: np.ndarray) -> float:
@@ -324,8 +408,9 @@ def compare_render(info: MediaInfo, source: SourceIndex, mask: np.ndarray) -> Re
         samples = sound.result() if sound is not None else None
     if not rows["t"]:
         raise InputError(info.path, "no video frame could be decoded")
+    index = best_path(aligner.bands, STEP_PENALTY_CHANGES * source_step_median(source, mask))
     return RenderComparison(
-        fps=decoder.fps, frame_t=np.array(rows["t"]), source_index=np.array(rows["index"], int),
+        fps=decoder.fps, frame_t=np.array(rows["t"]), source_index=index,
         correlation=np.array(rows["corr"]), outside_mad=np.array(rows["mad"]), outside_psnr_db=np.array(rows["psnr"]),
         lower_change=np.array(rows["lower"]), upper_change=np.array(rows["upper"]), sharpness=np.array(rows["sharp"]),
         detail=np.array(rows["detail"]), sound=samples, sound_start_s=info.audio.start_s if info.audio else 0.0)
@@ -362,6 +447,13 @@ def _xcorr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.concatenate([full[size - len(b) + 1:], full[:len(a)]])
 
 
+def _overlap_dot(render: np.ndarray, target: np.ndarray, lag: int) -> float:
+    """Sum of render[n + lag] x target[n] over the samples both have (no whole-signal FFT: the
+    memory stays that of the two signals)."""
+    first, last = max(0, -lag), min(len(target), len(render) - lag)
+    return float(render[first + lag:last + lag] @ target[first:last]) if last > first else 0.0
+
+
 def parabolic_peak(values: np.ndarray, index: int) -> float:
     """Sub-sample position of the peak at ``index`` (a parabola through it and its neighbours)."""
     if 0 < index < len(values) - 1:
@@ -390,12 +482,11 @@ def find_target(render: np.ndarray, target: np.ndarray) -> dict:
     render_env, target_env = np.clip(envelope(render_spec), 0, None), np.clip(envelope(target_spec), 0, None)
     coarse = _xcorr(render_env - render_env.mean(), target_env - target_env.mean())
     coarse_lag = int(np.argmax(coarse)) - (len(target_env) - 1)  # in 10 ms frames
-    fine = _xcorr(render, target)
-    centre = coarse_lag * SPEC_HOP + len(target) - 1
     reach = int(FINE_SEARCH_S * AUDIO_SR) + SPEC_HOP
-    low, high = max(0, centre - reach), min(len(fine), centre + reach + 1)
-    peak = low + int(np.argmax(fine[low:high]))
-    lag_samples = parabolic_peak(fine, peak) - (len(target) - 1)
+    lags = np.arange(coarse_lag * SPEC_HOP - reach, coarse_lag * SPEC_HOP + reach + 1)
+    fine = np.array([_overlap_dot(render, target, int(lag)) for lag in lags])
+    peak = int(np.argmax(fine))
+    lag_samples = float(lags[0]) + parabolic_peak(fine, peak)
     lag_frames = int(round(lag_samples / SPEC_HOP))
     speaking = speech_frames(target_spec)
     rows = np.arange(len(target_spec))
@@ -468,8 +559,7 @@ def _measurements(render_info, source_info, source: SourceIndex, render: RenderC
     source_detail = np.where(matched, source.detail[np.clip(index, 0, None)], np.nan)
     # source frames next to each other that cannot be told apart (a still stretch): a repeat or
     # a drop there is invisible, and not counted
-    unit = unit_rows(source.thumbs.astype(np.float32)[:, mask])
-    step_change = 1.0 - np.einsum("ij,ij->i", unit[1:], unit[:-1]) if len(unit) > 1 else np.zeros(0)
+    step_change = source_step_change(source, mask)
     values = {
         "render_fps": render.fps, "render_frames": len(render.frame_t),
         "render_duration_s": len(render.frame_t) / render.fps, "render_start_s": float(render.frame_t[0]),
