@@ -4,17 +4,19 @@ One streaming decode of the source (video or still) and one of the render (pictu
 from the same ffmpeg), one of the target speech. Per frame only small summaries are kept: a
 64 px grey thumbnail of the source (4 kB a frame, the index the render is aligned against), its
 16 px signature (1 kB), 48 px crops of its lower and upper face (4.6 kB) and a few numbers;
-decoded frames are never kept, so memory grows by about 10 kB a source frame (15 MB a minute at
-25 fps) and not at all with the render's length.
+the sound tracks of the render and the target at 8 kHz (32 kB a second each); decoded frames
+are never kept, so memory grows by about 10 kB a source frame (15 MB a minute at 25 fps) and
+64 kB a second of sound.
 
-- **Alignment.** Each render frame is matched to the source frame whose picture outside the
-  lower face correlates best with it (thumbnails normalised to zero mean and unit norm over the
-  mask, so a light change does not break the match; the mask is every place the source's lower
-  face ever is, so the new mouth does not disturb it). The continuation of the previous match
-  (the next source frame) is kept unless the render frame is clearly nearer another: nearer by
-  more than half the distance between the two source frames and by more than its own match
-  residual, so identical source frames never read as drops or repeats. A render frame that
-  correlates below ``UNMATCHED_CORRELATION`` with every source frame maps to none.
+- **Alignment.** Each render frame is first matched to the source frame whose picture outside
+  the lower face correlates best with it (thumbnails normalised to zero mean and unit norm over
+  the mask, so a light change does not break the match; the mask is every place the source's
+  lower face ever is, so the new mouth does not disturb it); under ``UNMATCHED_CORRELATION`` it
+  has none. The final mapping is the best path (``best_path``) through the correlations within
+  ``BAND`` frames of the first matches, each source frame skipped or shown again paying a
+  penalty, so near-identical source frames never read as drops or repeats. The picture's
+  per-frame measures below are taken against the first match, which differs from the final one
+  only where the source frames are alike.
 - **Sound.** The target speech is found in the render's sound by cross-correlation: coarse on
   10 ms log-energy frames, then on the 8 kHz waveforms within 20 ms of it, refined by a parabola
   through the peak (sub-sample). Similarity: the correlation of 16-band log spectrograms over the
