@@ -52,8 +52,14 @@ def input_files(input_path: str, options: dict) -> list[str]:
 
 
 def measure_input(input_path: str, options: dict, progress=None) -> Measurements:
-    measured = measure_qa(input_path, progress=progress)
     pair = source_pair(input_path, options)
+    if pair is not None:  # a missing or unreadable source or target fails before the render is decoded
+        from lipgate.media import probe
+
+        probe(pair[0], expect={"video", "image"})
+        if pair[1] is not None:
+            probe(pair[1], expect={"audio", "video"})
+    measured = measure_qa(input_path, progress=progress)
     if pair is not None:
         from lipgate.qa.compare import measure_against_source
 

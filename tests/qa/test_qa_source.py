@@ -200,3 +200,10 @@ def test_pairs_csv_rule(tmp_path):
     table.write_text("render,video\nx.mp4,y.mp4\n")
     with pytest.raises(UsageError, match="render,source"):
         read_pairs(table)
+
+
+def test_a_missing_source_is_exit_2_naming_it(pair, cli, tmp_path):
+    missing = tmp_path / "gone.mp4"
+    result = cli("qa", str(pair.renders["ok"]), "--source", str(missing), "--no-cache")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].endswith(f"{missing}: file not found")
