@@ -6,7 +6,8 @@ lip-sync service should return: the same frames, the lower face (its padded face
 feathered) replaced by the lower face of the frame ``MOUTH_SHIFT`` frames away (another mouth
 shape, as a re-synced mouth would have), and a target speech (``speech1.wav``, cut to the length
 the source allows) as its sound. The spoiled renders are those of ``fixtures.spoils`` (same
-parameters) built the same way. Each is measured (``lipgate.qa.compare``) and judged
+parameters; the three dropped frames a third of the way in, the repeated one half way, as the
+clips are short) built the same way, with two milder ones (``EXTRA_SPOILS``). Each is measured (``lipgate.qa.compare``) and judged
 (``lipgate.qa.checks``); the report gives, per check, the values of the unspoiled renders, of
 the renders spoiled for it, the margin between the worst of each, and whether any render failed
 a check other than its own.
@@ -103,9 +104,10 @@ def build(clip: Path, speech: Path, folder: Path) -> dict[str, Path] | None:
 
     straight = list(range(n))
     renders = {"ok": encode((rendered(j) for j in straight), folder / "ok.mp4", fps, size, target)}
-    dropped = [j for j in range(n + len(spoils.DROPPED)) if j not in spoils.DROPPED]
+    # the faults of fixtures.spoils, placed a third and a half of the way in (the clips are short)
+    drop_at, at = n // 3, n // 2
+    dropped = [j for j in range(n + 3) if not drop_at <= j < drop_at + 3]
     renders["frames_dropped"] = encode((rendered(j) for j in dropped), folder / "frames_dropped.mp4", fps, size, target)
-    at = spoils.REPEATED_AT
     repeated = (list(range(at + 1)) + [at] * spoils.REPEATS + list(range(at + 1, n)))[:n]
     renders["frames_repeated"] = encode((rendered(j) for j in repeated), folder / "frames_repeated.mp4", fps, size, target)
     renders["starts_late"] = encode((rendered(j + spoils.LATE_START_FRAMES) for j in straight), folder / "starts_late.mp4",
