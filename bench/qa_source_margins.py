@@ -12,7 +12,7 @@ clips are short) built the same way, with two milder ones (``EXTRA_SPOILS``). Ea
 the renders spoiled for it, the margin between the worst of each, and whether any render failed
 a check other than its own.
 
-    python -m bench.qa_source_margins ../shared/corpus [--real 6] [--work /tmp/qa_source_margins]
+    python -m bench.qa_source_margins CORPUS [--real 6] [--work /tmp/qa_source_margins]
 """
 
 from __future__ import annotations

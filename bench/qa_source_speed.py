@@ -5,7 +5,7 @@ The source is a clip looped and upscaled to 1920x1080 H.264 (``bench.check_speed
 the render is the source encoded once more (CRF 21, so its frames are not the source's bytes);
 the target is the source's sound as WAV. Runs are interleaved, median of ``--repeat``.
 
-    python -m bench.qa_source_speed [--source ../shared/corpus/talk1.mp4] [--seconds 20] [--repeat 3]
+    python -m bench.qa_source_speed [--source CORPUS/talk1.mp4] [--seconds 20] [--repeat 3]
 """
 
 from __future__ import annotations
