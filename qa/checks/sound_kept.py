@@ -13,7 +13,7 @@ def service_offset_ms(measured) -> float | None:
     if lag is None:
         return None
     placed_s = measured.get("render_sound_start_s", 0.0) + lag
-    return -1000.0 * (placed_s - measured.get("render_start_s", 0.0))
+    return round(-1000.0 * (placed_s - measured.get("render_start_s", 0.0)), 2) + 0.0  # to 0.01 ms, never -0
 
 
 class SoundKept(Check):
