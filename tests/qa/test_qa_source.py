@@ -201,3 +201,14 @@ def test_a_missing_source_is_exit_2_naming_it(pair, cli, tmp_path):
     result = cli("qa", str(pair.renders["ok"]), "--source", str(missing), "--no-cache")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].endswith(f"{missing}: file not found")
+
+
+@pytest.mark.slow
+def test_library_qa_with_source_maps_every_render_frame(pair):
+    from lipgate.api import qa
+
+    report = qa(pair.renders["starts_late"], source=pair.source, audio=pair.target)
+    frame_t, source_t = report.series["frame_t"], report.series["source_t"]
+    assert len(source_t) == len(frame_t)
+    assert np.allclose(source_t - frame_t, spoils.LATE_START_FRAMES / spoils.FPS)
+    assert report.verdict == "fail" and {c.id for c in report.checks if c.status == "fail"} == {"frames_kept"}
