@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from lipgate.preflight.checks.base import Check, Threshold
-from lipgate.qa.checks.common import matched, median_of
+from lipgate.qa.checks.common import level_ratio
 
 
 class MouthSharpness(Check):
@@ -20,16 +18,11 @@ class MouthSharpness(Check):
     }
 
     def judge(self, measured, limits):
-        found = matched(measured)
-        render = np.asarray(measured.series.get("render_sharpness", np.zeros(0)), float)
-        source = np.asarray(measured.series.get("source_sharpness", np.zeros(0)), float)
-        if not (found & np.isfinite(render) & np.isfinite(source)).any():
+        ratio, render_level, source_level = level_ratio(measured, "render_sharpness", "source_sharpness")
+        if source_level is None:
             return self.skip("no face found in the source over frames the render matches: the mouth region is unknown")
-        both = found & np.isfinite(render) & np.isfinite(source)
-        render_level, source_level = median_of(render, both), median_of(source, both)
-        if not source_level:
+        if ratio is None:
             return self.skip("the source's lower face has no detail to compare with")
-        ratio = render_level / source_level
         details = {"render_level": render_level, "source_level": source_level}
         message = f"the lower face has {ratio:.2f} of the source's high-frequency level"
         if ratio >= limits["min_ratio"]:

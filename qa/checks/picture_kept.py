@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lipgate.preflight.checks.base import Check, Threshold
-from lipgate.qa.checks.common import frame_period_s, frame_times, matched, median_of
+from lipgate.qa.checks.common import frame_period_s, frame_times, level_ratio, matched, median_of
 from lipgate.timeline import segments_where
 
 
@@ -30,9 +30,7 @@ class PictureKept(Check):
         change = np.asarray(measured.series["outside_mad"], float)
         value = median_of(change, found)
         psnr = median_of(measured.series["outside_psnr_db"], found)
-        render_detail = median_of(measured.series["render_detail"], found)
-        source_detail = median_of(measured.series["source_detail"], found)
-        ratio = render_detail / source_detail if render_detail is not None and source_detail else None
+        ratio, _, _ = level_ratio(measured, "render_detail", "source_detail")
         details = {"psnr_db": psnr, "detail_ratio": ratio, "min_detail_ratio": limits["min_detail_ratio"],
                    "worst_change": float(np.nanmax(change[found]))}
         problems = []
