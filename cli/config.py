@@ -13,9 +13,10 @@ def effective_configuration(config) -> list[dict]:
     """One row per check setting: check, key, value in force, origin (default with its source,
     profile, or configuration file)."""
     from lipgate.preflight.checks import CHECKS
+    from lipgate.qa.checks import SOURCE_CHECKS  # qa --source's checks take the same settings
 
     rows = []
-    for check_id, check in CHECKS.items():
+    for check_id, check in {**CHECKS, **SOURCE_CHECKS}.items():
         rows.append({"check": check_id, "key": "level", "value": config.level(check_id), "origin": config.level_source(check_id)})
         patterns = config.checks.get(check_id, {}).get("ignore")
         if patterns:

@@ -31,10 +31,11 @@ def run_preflight(video: Path, audio: Path) -> Report:
     return run_check(video, audio_path=audio)
 
 
-def run_render_qa(path: Path) -> Report:
-    """lipgate's own ``qa`` on the downloaded render."""
+def run_render_qa(path: Path, source: Path, audio: Path) -> Report:
+    """lipgate's own ``qa --source`` on the downloaded render: against the source and the target
+    speech that were uploaded."""
     from lipgate.qa.runner import run_qa
-    return run_qa(path)
+    return run_qa(path, source=source, audio=audio)
 
 
 def poll_seconds(env: Mapping[str, str]) -> float:
@@ -53,7 +54,7 @@ def poll_seconds(env: Mapping[str, str]) -> float:
 
 def build_flow(out_dir: Path, *, env: Mapping[str, str] = os.environ,
                preflight: Callable[[Path, Path], Report] = run_preflight,
-               qa: Callable[[Path], Report] = run_render_qa, **client_options) -> SubmitFlow:
+               qa: Callable[[Path, Path, Path], Report] = run_render_qa, **client_options) -> SubmitFlow:
     """A :class:`SubmitFlow` configured from the environment (see ``docs/submit.md``)."""
     client = ServiceClient.from_env(env, **client_options)
     return SubmitFlow(client, preflight=preflight, qa=qa, out_dir=out_dir,

@@ -22,9 +22,10 @@ from lipgate.config import load_config as _load_config
 def known_settings() -> KnownSettings:
     """Every name a configuration may set: each check's thresholds and qa's settings."""
     from lipgate.preflight.checks import CHECKS
+    from lipgate.qa.checks import SOURCE_CHECKS
     from lipgate.qa.settings import QA_THRESHOLDS
 
-    return KnownSettings(checks={check_id: tuple(check.thresholds) for check_id, check in CHECKS.items()},
+    return KnownSettings(checks={check_id: tuple(check.thresholds) for check_id, check in {**CHECKS, **SOURCE_CHECKS}.items()},
                          qa=tuple(QA_THRESHOLDS))
 
 
@@ -55,11 +56,8 @@ def check(path: str | Path, audio: str | Path | None = None, config: Config | st
 def qa(path: str | Path, source: str | Path | None = None, audio: str | Path | None = None,
        config: Config | str | Path | None = None):
     """Post-render QA of a render with its sound: a ``QaReport`` (with ``source``, what the
-    service changed against the uploaded source and ``audio``, the target speech)."""
+    service changed against the uploaded source and ``audio``, the target speech: the report's
+    ``source`` and ``checks``). ``audio`` without ``source`` is a ``UsageError``."""
     from lipgate.qa.runner import run_qa
 
-    if source is not None or audio is not None:
-        from lipgate.errors import UsageError
-
-        raise UsageError("qa --source is not available in this version")
-    return run_qa(path, _config(config))
+    return run_qa(path, _config(config), source=source, audio=audio)

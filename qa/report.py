@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from lipgate.results import TOOL
+from lipgate.results import TOOL, CheckResult
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -59,6 +59,10 @@ class QaReport:
     segments: list[QaSegment] = field(default_factory=list)
     series: dict[str, Any] = field(default_factory=dict)
     """Measured series for plots (local offsets over time, mouth motion...); not in the JSON contract."""
+    source: dict[str, str | None] | None = None
+    """With ``--source``: the contract's ``{"video"|"image": path, "audio": path|None}``, else None."""
+    checks: list[CheckResult] = field(default_factory=list)
+    """With ``--source``: what the service did (``lipgate.qa.checks``), results shaped like check's."""
 
     schema = "lipgate/qa/v1"
 
@@ -72,7 +76,7 @@ class QaReport:
         """'fail' when a segment needs a re-render or the clip is past tolerance; 'skip' when
         sync could not be measured at all (exit 2, could not judge: the commands then print one
         line instead of a report, see ``lipgate.qa.runner.judge_input``); else 'pass'."""
-        if self.sync.status == "fail" or self.rerenders:
+        if self.sync.status == "fail" or self.rerenders or any(check.status == "fail" for check in self.checks):
             return "fail"
         if self.sync.status == "skip":
             return "skip"
@@ -99,4 +103,6 @@ class QaReport:
             "verdict": self.verdict,
             "sync": sync,
             "segments": [segment.to_dict() for segment in self.segments],
+            **({"source": dict(self.source), "checks": [check.to_dict() for check in self.checks]}
+               if self.source is not None else {}),
         }

@@ -1,8 +1,15 @@
 """The whole ``submit`` flow: preflight, session, upload, lip-sync request, export, download, QA.
 
 Preflight and QA are injected callables (``preflight(video, audio) -> report`` and
-``qa(path) -> report``, reports having ``.verdict`` and ``.to_dict()``), so the flow runs with
-or without the media stack. Milestones are reported through ``on_progress`` so a batch ledger can
+``qa(render, source, audio) -> report``, ``qa --source``: the render judged against what was
+uploaded; reports having ``.verdict`` and ``.to_dict()``), so the flow runs with or without the
+media stack.
+
+The conversation follows the service's documentation and guesses nothing beyond it: a text reply
+in the ``run_sse`` stream is the answer, and the flow goes on to export the session's draft; only
+a stream that ends without text sends the flow to the session state, to see the edit applied
+(the draft or the generated media changed since before the request). Whether the lip-sync really
+happened is judged on the downloaded render (``qa --source``), never on the state's shape. Milestones are reported through ``on_progress`` so a batch ledger can
 resume an interrupted item without uploading it again.
 """
 
@@ -128,7 +135,7 @@ class SubmitFlow:
             on_progress(progress)
             self.say(f"downloaded {destination}")
         output = progress.output or destination
-        qa_report = self.qa(output)
+        qa_report = self.qa(output, video, audio)
         qa_path = None
         if not getattr(qa_report, "unjudged_reason", None):  # a render QA could not judge has no report
             qa_path = output.with_suffix(".qa.json")
@@ -174,16 +181,17 @@ class SubmitFlow:
         reply = self.client.send_message(
             session.session_id, lipsync_message(video, audio, language),
             still_working=lambda elapsed_s: self.say(f"still working ({elapsed_s / 60:.0f} min)"))
-        if reply.text:
+        if reply.text:  # the answer: go on to export (the render is judged after download)
             self.say("service: " + _shorten(reply.text))
-        for read in range(STATE_CONFIRM_READS):
+            return session.session_id, self._draft(self.client.session_state(session.session_id)), reply.text
+        for read in range(STATE_CONFIRM_READS):  # no text: the documentation sends us to the state
             after = self.client.session_state(session.session_id)
             if _edited(before, after):
                 return session.session_id, self._draft(after), reply.text
             if read + 1 < STATE_CONFIRM_READS:
                 self.sleep(self.poll_s)
-        said = f" (it said: {_shorten(reply.text)})" if reply.text else " and sent no text"
-        raise errors.RenderFailed(f"the service did not apply the lip-sync{said}")
+        raise errors.RenderFailed("the service sent no text and its session state shows no edit "
+                                  f"after {STATE_CONFIRM_READS} reads: the lip-sync was not applied")
 
     @staticmethod
     def _draft(state: dict) -> dict:

@@ -77,15 +77,26 @@ def render_qa(report, color: bool = False) -> str:
     lines.append(f"  {stressed} stressed syllable(s) in close-up checked, {len(to_redo)} moment(s) to re-render")
     for segment in to_redo:
         lines.append(f"  {paint('RE-RENDER', 'fail', color)}  {segment.start:7.2f}-{segment.end:.2f} s  {segment.reason}")
+    if getattr(report, "source", None) is not None:
+        against = ", ".join(f"{kind} {path}" for kind, path in report.source.items() if path)
+        lines.append(f"  against the upload ({against}):")
+        lines += check_lines(report.checks, color)
     lines.append("verdict: " + paint(report.verdict.upper(), report.verdict, color))
     return "\n".join(lines) + "\n"
 
 
 def render_check(report: CheckReport, color: bool = False) -> str:
     inputs = ", ".join(f"{kind} {path}" for kind, path in report.inputs.items() if path)
-    lines = [f"lipgate check: {inputs}"]
-    width = max(len(check.id) for check in report.checks)
-    for check in report.checks:
+    lines = [f"lipgate check: {inputs}", *check_lines(report.checks, color)]
+    lines.append(verdict_line(report, color))
+    return "\n".join(lines) + "\n"
+
+
+def check_lines(checks: list[CheckResult], color: bool = False) -> list[str]:
+    """One line per check (status, id, value against threshold, sentence), then its fix and time ranges."""
+    lines = []
+    width = max((len(check.id) for check in checks), default=0)
+    for check in checks:
         label = paint(LABELS[check.status], check.status, color)
         lines.append(f"  {label}  {check.id:<{width}}  {format_value(check):<24} {check.message}")
         if check.status in ("warn", "fail"):
@@ -93,8 +104,7 @@ def render_check(report: CheckReport, color: bool = False) -> str:
                 lines.append(f"        {'':<{width}}  at {format_segments(check)}")
             if check.fix:
                 lines.append(f"        {'':<{width}}  fix: {check.fix}")
-    lines.append(verdict_line(report, color))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def render_batch(batch, color: bool = False) -> str:

@@ -54,13 +54,6 @@ def input_views(report) -> list[InputView]:
                       report=report)]
 
 
-def check_items(checks: list[dict]) -> list[Item]:
-    """Items of check results as in ``check``'s JSON (also a QA report's ``checks`` with ``--source``)."""
-    return [Item(id=c["id"], status=c["status"], value=c.get("value"), threshold=c.get("threshold"), unit=c.get("unit", "-"),
-                 message=c.get("message", ""), segments=[(s["start"], s["end"]) for s in c.get("segments", [])], fix=c.get("fix"),
-                 source=c.get("source")) for c in checks]
-
-
 SYNC_STATUS = {"pass": "pass", "fail": "fail", "skip": "skip", "unsure": "skip"}
 """QA's whole-clip sync status -> item status ('unsure': confidence too low to judge)."""
 
@@ -92,7 +85,14 @@ def _qa_items(data: dict, sync_result=None) -> list[Item]:
             segments=[(segment["start"], segment["end"])],
             fix="re-render this segment" if segment.get("rerender") else None,
         ))
-    return items
+    return items + check_items(data.get("checks", []))
+
+
+def check_items(checks: list[dict]) -> list[Item]:
+    """Items of the checks of a report's JSON (``check``'s, or ``qa --source``'s)."""
+    return [Item(id=c["id"], status=c["status"], value=c["value"], threshold=c["threshold"], unit=c["unit"],
+                 message=c["message"], segments=[(s["start"], s["end"]) for s in c["segments"]], fix=c.get("fix"),
+                 source=c.get("source")) for c in checks]
 
 
 def timecode(seconds: float) -> str:

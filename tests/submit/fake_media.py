@@ -23,6 +23,8 @@ class FakeMedia:
     qa_verdict: str = "pass"
     preflight_calls: list = field(default_factory=list)
     qa_calls: list = field(default_factory=list)
+    qa_sources: list = field(default_factory=list)
+    """(source, audio) of each QA call: the render is judged against what was uploaded."""
 
     def preflight(self, video, audio):
         self.preflight_calls.append((Path(video), Path(audio)))
@@ -30,6 +32,7 @@ class FakeMedia:
                    "message": "head turned 60 deg, limit 45"}]
         return FakeReport(self.preflight_verdict, checks)
 
-    def qa(self, path):
+    def qa(self, path, source=None, audio=None):
         self.qa_calls.append(Path(path))
+        self.qa_sources.append((Path(source), Path(audio)) if source is not None else None)
         return FakeReport(self.qa_verdict)

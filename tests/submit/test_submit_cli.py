@@ -22,7 +22,7 @@ def real_media_modules(monkeypatch, media):
     preflight_runner.run_check = lambda input_path, audio_path=None, config=None: \
         media.preflight(input_path, audio_path)
     qa_runner = types.ModuleType("lipgate.qa.runner")
-    qa_runner.run_qa = lambda path, config=None: media.qa(path)
+    qa_runner.run_qa = lambda path, config=None, source=None, audio=None: media.qa(path, source, audio)
     monkeypatch.setitem(sys.modules, "lipgate.preflight.runner", preflight_runner)
     monkeypatch.setitem(sys.modules, "lipgate.qa.runner", qa_runner)
     return media
@@ -215,6 +215,96 @@ def test_batch_cli_bad_file_exit_2(env, lipgate, tmp_path):
 
 def test_build_flow_reads_the_environment(service, tmp_path):
     flow = build_flow(tmp_path, env={"LIPGATE_API_BASE": service.base_url, "LIPGATE_POLL_S": "2.5"},
-                      preflight=lambda v, a: FakeReport(), qa=lambda p: FakeReport())
+                      preflight=lambda v, a: FakeReport(), qa=lambda p, s, a: FakeReport())
     assert flow.poll_s == 2.5 and flow.client.base_url == service.base_url
     flow.client.close()
+
+
+# -- the service's documented answers, end to end through `lipgate submit` --------------------
+
+def _submit(lipgate, sources, tmp_path):
+    return invoke(lipgate, "submit", sources[0], "--audio", sources[1], "-o", tmp_path / "out")
+
+
+def test_documented_text_reply_exports_and_qa_source_decides(service, env, real_media_modules, lipgate,
+                                                           sources, tmp_path):
+    service.apply_edit = False  # a text reply: the state's shape is not judged
+    result = _submit(lipgate, sources, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [r.endpoint for r in service.requests] == ["token", "session", "upload", "state", "run_sse", "state",
+                                                      "export", "status", "status", "status", "download"]
+    assert real_media_modules.qa_sources == [tuple(sources)]
+    real_media_modules.qa_verdict = "fail"  # the render judged against the upload decides
+    flagged = _submit(lipgate, sources, tmp_path)
+    assert flagged.exit_code == 1 and "QA flagged" in flagged.stderr
+
+
+def test_documented_no_text_with_an_applied_state_exports(service, env, real_media_modules, lipgate, sources,
+                                                          tmp_path):
+    from tests.submit.fake_service import tool_event
+
+    service.stream = [(0, ": heartbeat\n\n"), (0, tool_event())]
+    result = _submit(lipgate, sources, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [r.endpoint for r in service.requests][3:7] == ["state", "run_sse", "state", "export"]
+
+
+def test_documented_no_text_and_no_edit_exit_2(service, env, real_media_modules, lipgate, sources, tmp_path):
+    from tests.submit.fake_service import tool_event
+
+    service.stream = [(0, tool_event())]
+    service.apply_edit = False
+    result = _submit(lipgate, sources, tmp_path)
+    assert result.exit_code == 2 and service.calls("export") == []
+    assert "no text" in result.stderr.strip().splitlines()[-1]
+
+
+def test_documented_1001_with_nemo_token_exit_2_naming_the_variable(service, env, real_media_modules, lipgate,
+                                                                   sources, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEMO_TOKEN", "stale-user-token")  # not issued by the service: 1001
+    result = _submit(lipgate, sources, tmp_path)
+    assert result.exit_code == 2
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("lipgate submit:")]
+    assert "NEMO_TOKEN" in line and "stale-user-token" not in result.output + result.stderr
+    assert [r.endpoint for r in service.requests] == ["session"]  # never swapped for an anonymous token
+    assert service.calls("session")[0].headers["authorization"] == "Bearer stale-user-token"
+
+
+def test_documented_1001_with_a_cached_anonymous_token_replaces_it(service, env, real_media_modules, lipgate,
+                                                                  sources, tmp_path):
+    first = _submit(lipgate, sources, tmp_path)
+    assert first.exit_code == 0
+    (old,) = service.tokens
+    service.tokens.discard(old)  # the cached token expires on the service's side
+    second = _submit(lipgate, sources, tmp_path)
+    assert second.exit_code == 0, second.output
+    endpoints = [r.endpoint for r in service.requests]
+    assert endpoints.count("token") == 2
+    retried = service.calls("session")
+    assert retried[1].headers["authorization"] == f"Bearer {old}"  # refused (1001) ...
+    new = retried[2].headers["authorization"].removeprefix("Bearer ")
+    assert new != old and new in service.tokens  # ... and sent again with a new anonymous token
+
+
+def test_documented_429_waits_retry_after_and_retries(service, env, real_media_modules, lipgate, sources,
+                                                      tmp_path, monkeypatch):
+    from lipgate.submit.client import ServiceClient
+
+    waits: list[float] = []
+    original = ServiceClient.from_env.__func__
+    monkeypatch.setattr(ServiceClient, "from_env",
+                        classmethod(lambda cls, env, **options: original(cls, env, sleep=waits.append, **options)))
+    service.fault("upload", status=429, body={"message": "slow down"}, headers={"Retry-After": "7"})
+    result = _submit(lipgate, sources, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert len(service.calls("upload")) == 2 and waits == [7.0]
+
+
+def test_documented_2001_exit_2_with_the_registration_link(service, env, real_media_modules, lipgate, sources,
+                                                          tmp_path):
+    service.stream = [(0, "data: " + json.dumps({"code": 2001, "message": "no credits"}) + "\n\n")]
+    result = _submit(lipgate, sources, tmp_path)
+    assert result.exit_code == 2
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("lipgate submit: service refused: no credits") and "?bind=" in line
+    assert service.calls("export") == []

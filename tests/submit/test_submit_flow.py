@@ -82,6 +82,16 @@ def test_same_file_as_video_and_audio_is_uploaded_once(service, make_flow, sourc
     assert service.calls("upload")[0].file_names == ["talk.mp4"]
 
 
+def test_a_text_reply_goes_on_to_export_whatever_the_state(service, make_flow, media, sources):
+    """The documented conversation: a text reply is the answer. The state is read once, for the
+    draft to export, and its shape is not judged: the downloaded render is (qa --source)."""
+    service.apply_edit = False  # the state does not change at all
+    result = make_flow().run(*sources)
+    assert result.state == "done" and result.agent_text == "Done: the lips follow the audio."
+    assert endpoints(service)[3:7] == ["state", "run_sse", "state", "export"]
+    assert media.qa_sources == [tuple(sources)]
+
+
 def test_stream_without_text_is_confirmed_through_state(service, make_flow, sources):
     service.stream = [(0, ": heartbeat\n\n"), (0, tool_event()), (0, "data:\n\n")]
     result = make_flow().run(*sources)
@@ -92,7 +102,7 @@ def test_stream_without_text_is_confirmed_through_state(service, make_flow, sour
 def test_stream_without_text_and_no_edit_stops_before_export(service, make_flow, sources):
     service.stream = [(0, tool_event())]
     service.apply_edit = False
-    with pytest.raises(errors.RenderFailed, match="did not apply the lip-sync"):
+    with pytest.raises(errors.RenderFailed, match="no text and its session state shows no edit"):
         make_flow().run(*sources)
     assert len(service.calls("state")) == 4
     assert service.calls("export") == []
