@@ -121,9 +121,11 @@ MOTION_HIGH_PASS_S = 0.6
 """Appearance projections minus their moving mean over this window before their motion is
 taken (the sync model's high-pass, lipgate.qa.syncmodel.HIGH_PASS_S): slow changes of light or
 head pose are not the mouth moving."""
-STILL_MOUTH_PIXEL_MOTION = 0.0
-"""Below this ``appearance_motion`` the mouth's pixels do not move (set from the measurements
-in docs/qa-sync.md)."""
+STILL_MOUTH_PIXEL_MOTION = 0.9
+"""Below this ``appearance_motion`` the mouth's pixels do not move. Measured 2026-12-06
+(docs/qa-sync.md): a still frame of talk1 looped with its sound 0.02, the same still panned and
+zoomed like a moving head 0.43; the least-moving real in-sync clip 1.93 and its softened-mouth
+copy 1.73 (bench/qa_absolute.py): 0.9 sits between, about the geometric mean of 0.43 and 1.73."""
 
 
 def appearance_motion(appearance: np.ndarray | None, fps: float) -> float | None:

@@ -80,6 +80,14 @@ def _model_path() -> Path:
     return packaged if packaged.exists() else MODEL_PATH
 
 
+def model_fingerprint() -> str:
+    """Content hash of the shipped weights ('none' without them): part of qa's cache key."""
+    from lipgate.cache import content_hash
+
+    path = _model_path()
+    return content_hash(path) if path.exists() else "none"
+
+
 @lru_cache(maxsize=1)
 def load_model(path: str | None = None) -> SyncModel | None:
     """The shipped model (None when it is missing)."""
@@ -224,10 +232,9 @@ def _refine(lags_ms: np.ndarray, scores: np.ndarray, index: int) -> float:
     return float(lags_ms[index] + np.clip(0.5 * (left - right) / curvature, -1, 1) * (lags_ms[1] - lags_ms[0]))
 
 
-def calibrated(model: SyncModel, offset_ms: float, confidence: float) -> tuple[tuple[float, float], bool]:
-    """(90% interval of the true offset, uncertain) for a reading, from the model's held-out
-    calibration (the band of its confidence)."""
-    cal = model.calibration
+def calibrated(cal: dict, offset_ms: float, confidence: float) -> tuple[tuple[float, float], bool]:
+    """(90% interval of the true offset, uncertain) for a reading, from a held-out calibration
+    (``SyncModel.calibration``; the band of its confidence)."""
     if "edges" not in cal:
         return (offset_ms - SEARCH_MS, offset_ms + SEARCH_MS), True
     band = int(np.clip(np.searchsorted(cal["edges"], confidence, side="right") - 1, 0, len(cal["low"]) - 1))
@@ -257,7 +264,7 @@ def read_offset(model: SyncModel, frame_t: np.ndarray, mouth: np.ndarray, appear
         return ModelReading(None, 0.0, 0.0, lags_ms, scores, int(use.sum()))
     offset = _refine(lags_ms, scores, peak) - model.zero_ms
     confidence = confidence_of(float(scores[peak]), int(use.sum()), fps)
-    interval, uncertain = calibrated(model, offset, confidence)
+    interval, uncertain = calibrated(model.calibration, offset, confidence)
     return ModelReading(offset, confidence, float(scores[peak]), lags_ms, scores, int(use.sum()), interval, uncertain,
                         peak_to_sidelobe(lags_ms, scores, peak))
 

@@ -124,7 +124,7 @@ def fitted_clips(clips: list[Clip]) -> list[Clip]:
 
 
 def leave_speakers_out(clips: list[Clip], equations: dict, ridge: float, n_components: int,
-                       shifts_ms=SHIFTS_MS) -> list[dict]:
+                       shifts_ms=SHIFTS_MS, variants: dict | None = None) -> list[dict]:
     """Each speaker's clips read by a map fitted without that speaker, at every shift, then
     with the zero (``zero_ms``) set from the other speakers' untouched readings alone."""
     fitted = fitted_clips(clips)
@@ -148,6 +148,13 @@ def leave_speakers_out(clips: list[Clip], equations: dict, ridge: float, n_compo
                                  "offset_ms": reading.offset_ms, "confidence": reading.confidence,
                                  "peak_score": reading.peak_score, "frames": reading.frames_used,
                                  "psr": reading.psr, "learned": clip.name in learned})
+            for label, variant in (variants or {}).get(clip.name, {}).items():
+                reading = syncmodel.read_offset(model, variant.frame_t, variant.mouth, variant.appearance,
+                                                variant.log_mel, variant.fps)
+                readings.append({"clip": clip.name, "speaker": speaker, "two_faces": clip.two_faces, "truth_ms": 0.0,
+                                 "offset_ms": reading.offset_ms, "confidence": reading.confidence,
+                                 "peak_score": reading.peak_score, "frames": reading.frames_used,
+                                 "psr": reading.psr, "learned": False, "variant": label})
             other = foreign_sound(clip, clips)
             reading = syncmodel.read_offset(model, clip.frame_t, clip.mouth, clip.appearance, other, clip.fps)
             readings.append({"clip": clip.name, "speaker": speaker, "two_faces": clip.two_faces, "truth_ms": None,
