@@ -23,7 +23,7 @@ import numpy as np
 from lipgate.qa import syncmodel, train
 from lipgate.qa.measure import mouth_movement
 
-SHIFTS_MS = (0.0, 200.0, -200.0, 120.0, -120.0, 80.0, -80.0, 40.0, -40.0)
+SHIFTS_MS = train.SHIFTS_MS
 BAND = (train.BAND_LOW_MS, train.BAND_HIGH_MS)
 
 

@@ -68,9 +68,10 @@ class SyncModel:
     """The map's own reading of in-sync speech on speakers it did not see (median over the
     corpus, held out by speaker): subtracted, so that 0 is in sync."""
     calibration: dict = field(default_factory=dict)
-    """Confidence calibration: ``edges`` (confidence band edges), ``low``/``high`` (5th and 95th
-    percentile of the held-out error per band, ms), ``within_frame`` (share within one frame per
-    band), ``min_confidence`` (below it the reading is uncertain)."""
+    """Confidence calibration (lipgate.qa.train.calibration): ``edges`` (confidence band edges),
+    ``low``/``high`` (3rd and 97th percentile of the held-out error per band, ms: the 90%
+    interval), ``table_edges``/``within_frame`` (share within one frame per band of the
+    documented table), ``min_confidence`` (below it the reading is uncertain)."""
 
 
 def _model_path() -> Path:
