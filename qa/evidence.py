@@ -11,11 +11,10 @@ fixed share of their distance, so a face crop of any size gives the same patch.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
-
 import numpy as np
 
 from lipgate.face import LEFT_EYE_OUTER, OUTER_LIP_RING, RIGHT_EYE_OUTER
+from lipgate.qa.syncmodel import model_path
 
 PATCH_WIDTH, PATCH_HEIGHT = 32, 16
 """Samples across and down the mouth patch (the feasibility study's 32 x 16 grey crop)."""
@@ -26,14 +25,6 @@ corners and the jaw's opening below them."""
 SUPERSAMPLE = 2
 """Each patch sample averages 2 x 2 bilinear samples: a close-up mouth 100 px wide shrunk to 32
 samples would otherwise alias."""
-MODEL_PATH = Path(__file__).resolve().parents[1] / "lipgate" / "data" / "sync_model.npz"
-
-
-def _model_path() -> Path:
-    from importlib.resources import files
-
-    packaged = Path(str(files("lipgate") / "data" / "sync_model.npz"))
-    return packaged if packaged.exists() else MODEL_PATH
 
 
 def mouth_patch(rgb: np.ndarray, landmarks: np.ndarray | None) -> np.ndarray | None:
@@ -78,7 +69,7 @@ def mouth_patch(rgb: np.ndarray, landmarks: np.ndarray | None) -> np.ndarray | N
 def appearance_basis() -> tuple[np.ndarray, np.ndarray]:
     """(mean patch (``PATCH_HEIGHT * PATCH_WIDTH``), components (k x that)) of the shipped model;
     an empty basis when the model is not there (training extracts the raw patches first)."""
-    path = _model_path()
+    path = model_path()
     if not path.exists():
         return np.zeros(PATCH_HEIGHT * PATCH_WIDTH, np.float32), np.zeros((0, PATCH_HEIGHT * PATCH_WIDTH), np.float32)
     with np.load(path) as model:

@@ -24,6 +24,7 @@ import numpy as np
 
 from lipgate.dsp import gaussian_smooth, running_mean
 from lipgate.qa.features import AudioFeatures, AudioFeatureStream, fill_gaps
+from lipgate.qa.sync import highest_interior_peak, peak_to_sidelobe, refine_peak
 
 MODEL_BANDS = 40
 """Log-mel bands of the model's sound features (the feasibility study's 40)."""
@@ -44,8 +45,6 @@ STEP_MS = 10.0
 """Spacing of the candidate offsets (ms); the peak is refined by parabolic interpolation."""
 SMOOTH_MS = 10.0
 """Gaussian smoothing (sigma, ms) of the score curve before its peak is picked."""
-SIDELOBE_EXCLUSION_MS = 120.0
-"""Offsets within this distance of the peak belong to the peak, not to its sidelobes."""
 MIN_FRAMES = 25
 """Fewest usable frames (a face, inside the sound) for an estimate."""
 MODEL_PATH = Path(__file__).resolve().parents[1] / "lipgate" / "data" / "sync_model.npz"
@@ -74,7 +73,8 @@ class SyncModel:
     documented table), ``min_confidence`` (below it the reading is uncertain)."""
 
 
-def _model_path() -> Path:
+def model_path() -> Path:
+    """The shipped weights: the installed package's data, else the checkout's."""
     from importlib.resources import files
 
     packaged = Path(str(files("lipgate") / "data" / "sync_model.npz"))
@@ -85,14 +85,14 @@ def model_fingerprint() -> str:
     """Content hash of the shipped weights ('none' without them): part of qa's cache key."""
     from lipgate.cache import content_hash
 
-    path = _model_path()
+    path = model_path()
     return content_hash(path) if path.exists() else "none"
 
 
 @lru_cache(maxsize=1)
 def load_model(path: str | None = None) -> SyncModel | None:
     """The shipped model (None when it is missing)."""
-    location = Path(path) if path else _model_path()
+    location = Path(path) if path else model_path()
     if not location.exists():
         return None
     with np.load(location) as data:
@@ -210,29 +210,6 @@ def score_curve(model: SyncModel, frame_t: np.ndarray, observed: np.ndarray, use
     return lags_ms, gaussian_smooth(scores, SMOOTH_MS / STEP_MS)
 
 
-def peak_to_sidelobe(lags_ms: np.ndarray, scores: np.ndarray, peak: int) -> float:
-    """(peak - median of sidelobes) / (1.4826 x MAD of sidelobes)."""
-    sidelobes = scores[np.abs(lags_ms - lags_ms[peak]) > SIDELOBE_EXCLUSION_MS]
-    if sidelobes.size < 5:
-        return 0.0
-    centre = float(np.median(sidelobes))
-    spread = 1.4826 * float(np.median(np.abs(sidelobes - centre)))
-    return float((scores[peak] - centre) / max(spread, 1e-6))
-
-
-def _highest_interior_peak(scores: np.ndarray) -> int | None:
-    inside = np.flatnonzero((scores[1:-1] >= scores[:-2]) & (scores[1:-1] > scores[2:])) + 1
-    return None if inside.size == 0 else int(inside[np.argmax(scores[inside])])
-
-
-def _refine(lags_ms: np.ndarray, scores: np.ndarray, index: int) -> float:
-    left, centre, right = scores[index - 1], scores[index], scores[index + 1]
-    curvature = left - 2 * centre + right
-    if curvature >= 0:
-        return float(lags_ms[index])
-    return float(lags_ms[index] + np.clip(0.5 * (left - right) / curvature, -1, 1) * (lags_ms[1] - lags_ms[0]))
-
-
 def calibrated(cal: dict, offset_ms: float, confidence: float) -> tuple[tuple[float, float], bool]:
     """(90% interval of the true offset, uncertain) for a reading, from a held-out calibration
     (``SyncModel.calibration``; the band of its confidence)."""
@@ -260,10 +237,10 @@ def read_offset(model: SyncModel, frame_t: np.ndarray, mouth: np.ndarray, appear
         return ModelReading(None, 0.0, 0.0, lags_ms, np.zeros(len(lags_ms)))
     sound = sound_matrix(log_mel)
     lags_ms, scores = score_curve(model, frame_t, observed, use, sound, log_mel.hop_s, log_mel.t0_s)
-    peak = _highest_interior_peak(scores)
+    peak = highest_interior_peak(scores)
     if peak is None:
         return ModelReading(None, 0.0, 0.0, lags_ms, scores, int(use.sum()))
-    offset = _refine(lags_ms, scores, peak) - model.zero_ms
+    offset = refine_peak(lags_ms, scores, peak) - model.zero_ms
     confidence = confidence_of(float(scores[peak]), int(use.sum()), fps)
     interval, uncertain = calibrated(model.calibration, offset, confidence)
     return ModelReading(offset, confidence, float(scores[peak]), lags_ms, scores, int(use.sum()), interval, uncertain,

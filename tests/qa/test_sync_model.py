@@ -27,7 +27,8 @@ def test_the_shipped_model_loads_with_its_calibration():
     assert model.weights.shape == (len(syncmodel.TAPS_MS) * syncmodel.MODEL_BANDS, 5 + model.n_components)
     assert abs(model.output_weights.sum() - 1.0) < 1e-6
     cal = model.calibration
-    assert len(cal["edges"]) == len(cal["low"]) == len(cal["high"]) == len(cal["within_frame"])
+    assert len(cal["edges"]) == len(cal["low"]) == len(cal["high"])
+    assert len(cal["table_edges"]) == len(cal["within_frame"]) == len(cal["count"])
     assert np.all(cal["low"] < 0) and np.all(cal["high"] > 0)
     assert cal["min_confidence"] > 0
     mean, components = evidence.appearance_basis()
