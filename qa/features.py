@@ -92,14 +92,17 @@ class AudioFeatureStream:
     whole-signal computation (tests/qa/test_features.py checks it against librosa).
     """
 
-    def __init__(self, sr: int, window_s: float, pad_s: float = PAD_S):
+    def __init__(self, sr: int, window_s: float, pad_s: float = PAD_S, n_bands: int = N_MEL_BANDS,
+                 hop_s: float = AUDIO_HOP_S, extras: bool = True):
         self.sr = sr
-        self.hop_length = int(round(AUDIO_HOP_S * sr))
+        self.extras = extras
+        """With the total log energy and the spectral flux after the bands (``AUDIO_FEATURE_NAMES``)."""
+        self.hop_length = int(round(hop_s * sr))
         win_length = int(round(window_s * sr))
         self.n_fft = int(2 ** np.ceil(np.log2(max(win_length, 64))))
         self.pad = int(round(pad_s * sr))
         self._window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win_length) / win_length)
-        self._filters = mel_filterbank(sr, self.n_fft, N_MEL_BANDS, MEL_FMIN_HZ, min(MEL_FMAX_HZ, sr / 2 - 1)).T
+        self._filters = mel_filterbank(sr, self.n_fft, n_bands, MEL_FMIN_HZ, min(MEL_FMAX_HZ, sr / 2 - 1)).T
         # the window's first sample sits (n_fft - win_length) // 2 after the frame start, which is
         # n_fft // 2 before its centre; frame 0 is centred on the first sample of the padding
         first_start = (self.n_fft - win_length) // 2 - self.n_fft // 2 - self.pad
@@ -125,10 +128,12 @@ class AudioFeatureStream:
     def _values(self) -> np.ndarray:
         total = 1 + (self._framer.samples_in + 2 * self.pad) // self.hop_length
         self._analyse(self._framer.finish(total))
-        mel = np.concatenate(self._mel).T if self._mel else np.zeros((N_MEL_BANDS, 0), np.float32)
+        mel = np.concatenate(self._mel).T if self._mel else np.zeros((self._filters.shape[1], 0), np.float32)
         self._mel = []
         floor = 1e-10 + 1e-6 * float(mel.mean(dtype=np.float64)) if mel.size else 1e-10
         log_mel = np.log10(mel + floor)
+        if not self.extras:
+            return log_mel.T.astype(np.float32)
         log_energy = np.log10(mel.sum(axis=0, dtype=np.float64) + floor)
         flux = np.maximum(np.diff(log_mel, axis=1, prepend=log_mel[:, :1]), 0).sum(axis=0)
         return np.vstack([log_mel, log_energy, flux]).T.astype(np.float32)

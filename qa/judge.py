@@ -26,21 +26,27 @@ chance run'); a 1.6 s slip gives five or more."""
 NUCLEUS_HALF_SPAN_S = 0.1
 """A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
 def _sync_result(measured: Measurements, limits: dict) -> SyncResult:
+    """The whole-clip verdict: skip when unmeasured, unsure when the reading is uncertain (the
+    model's calibrated rule, ``sync.uncertain``, or a confidence under the user's
+    ``min_confidence``; reported, never failed), else pass or fail against the tolerance."""
     fps = float(measured.get("fps"))
     offset, confidence = measured.get("offset_ms"), float(measured.get("confidence") or 0.0)
     early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
     tolerance = (early, late)
+    low, high = measured.get("interval_low_ms"), measured.get("interval_high_ms")
+    interval = (float(low), float(high)) if low is not None and high is not None else None
     if measured.get("unmeasured_reason") or offset is None:
-        return SyncResult(None, 0.0, fps, "skip", f"lip sync could not be measured: {measured.get('unmeasured_reason')}", tolerance)
-    if confidence < limits["min_confidence"]:
+        return SyncResult(None, 0.0, fps, "skip", f"lip sync could not be measured: {measured.get('unmeasured_reason')}",
+                          tolerance, True, None)
+    if measured.get("uncertain") or confidence < limits["min_confidence"]:
         return SyncResult(offset, confidence, fps, "unsure",
-                          f"unsure: no clear match between lips and sound (confidence {confidence:.1f} < {limits['min_confidence']:g})",
-                          tolerance)
+                          f"the offset could not be judged with confidence (confidence {confidence:.2f}): "
+                          "no clear match between lips and sound", tolerance, True, interval)
     if offset > early:
-        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {offset:.0f} ms before the lips (tolerance +{early:g} ms): shift the audio later by {offset:.0f} ms", tolerance)
+        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {offset:.0f} ms before the lips (tolerance +{early:g} ms): shift the audio later by {offset:.0f} ms", tolerance, False, interval)
     if offset < late:
-        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {-offset:.0f} ms after the lips (tolerance {late:g} ms): shift the audio earlier by {-offset:.0f} ms", tolerance)
-    return SyncResult(offset, confidence, fps, "pass", f"in sync ({offset:+.0f} ms)", tolerance)
+        return SyncResult(offset, confidence, fps, "fail", f"the sound comes {-offset:.0f} ms after the lips (tolerance {late:g} ms): shift the audio earlier by {-offset:.0f} ms", tolerance, False, interval)
+    return SyncResult(offset, confidence, fps, "pass", f"in sync ({offset:+.0f} ms)", tolerance, False, interval)
 
 
 def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[QaSegment]:

@@ -14,7 +14,8 @@ from lipgate.errors import InputError
 from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
 from lipgate.measurements import Measurements
 from lipgate.media import AudioDecoder, FastScalerMissing, MediaInfo, VideoDecoder, probe
-from lipgate.qa import sync
+from lipgate.qa import sync, syncmodel
+from lipgate.qa.evidence import STILL_MOUTH_PIXEL_MOTION, appearance_motion, mouth_appearance
 from lipgate.qa.features import AUDIO_SR, AudioFeatures, AudioFeatureStream, mouth_row
 from lipgate.qa.shots import ShotChangeTracker, cut_frames, shot_ids
 from lipgate.qa.syllables import HOP_S, VoiceContour, VoiceContourStream, nuclei, silence_threshold_db
@@ -90,6 +91,8 @@ class SoundSeries:
     duration_s: float
     syllables: dict[str, np.ndarray]
     """The syllable nuclei (``lipgate.qa.syllables.nuclei``)."""
+    model_features: AudioFeatures | None = None
+    """The sound as the sync model reads it (lipgate.qa.syncmodel.model_sound_stream)."""
 
 
 def decode_sound(info: MediaInfo, window_s: float, decoder: AudioDecoder | None = None) -> SoundSeries:
@@ -98,11 +101,14 @@ def decode_sound(info: MediaInfo, window_s: float, decoder: AudioDecoder | None 
     its syllable nuclei; no whole-signal buffer."""
     decoder = decoder or AudioDecoder(info, sr=AUDIO_SR)
     features, contour = AudioFeatureStream(AUDIO_SR, window_s), VoiceContourStream(AUDIO_SR)
+    model_features = syncmodel.model_sound_stream(AUDIO_SR)
     for block in decoder:
         features.push(block.samples)
         contour.push(block.samples)
+        model_features.push(block.samples)
     start_s, voice = info.audio.start_s, contour.finish()
-    return SoundSeries(features.finish(start_s), voice, start_s, decoder.samples_read / AUDIO_SR, nuclei(voice, start_s))
+    return SoundSeries(features.finish(start_s), voice, start_s, decoder.samples_read / AUDIO_SR, nuclei(voice, start_s),
+                       model_features.finish(start_s))
 
 
 @dataclass
@@ -116,6 +122,8 @@ class PictureSeries:
     mouth_pixel_change: np.ndarray
     """Mean absolute grey-level change of the mouth box from the previous frame (NaN without a face)."""
     shot: np.ndarray
+    mouth_appearance: np.ndarray | None = None
+    """Per frame, the mouth patch projected on the learned components (lipgate.qa.evidence; NaN without a face)."""
 
 
 def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None = None) -> PictureSeries:
@@ -127,7 +135,7 @@ def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None
     from concurrent.futures import ThreadPoolExecutor
 
     decoder = (decoder or VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)).start()  # decodes while MediaPipe loads
-    frame_t, mouth, face_height, pixel_change = [], [], [], []
+    frame_t, mouth, face_height, pixel_change, appearance = [], [], [], [], []
     shots = ShotChangeTracker()
     previous_rgb = None
 
@@ -139,6 +147,7 @@ def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None
         face_height.append((observation.box[3] - observation.box[1]) / decoder.height if observation.found else np.nan)
         shots.process(frame.rgb)
         pixel_change.append(mouth_pixel_change(frame.rgb, previous_rgb, observation))
+        appearance.append(mouth_appearance(frame.rgb, observation.landmarks))
         previous_rgb = frame.rgb  # each frame has its own buffer: keeping it copies nothing
         if progress is not None:
             progress(frame.index + 1, decoder.expected_frames)
@@ -159,6 +168,7 @@ def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None
         fps=decoder.fps, frame_t=np.array(frame_t), mouth=np.array(mouth).reshape(-1, len(MOUTH_FEATURE_NAMES)),
         face_height_ratio=np.array(face_height), mouth_pixel_change=np.array(pixel_change),
         shot=shot_ids(len(frame_t), cut_frames(np.array(shots.distances), decoder.fps)),
+        mouth_appearance=np.array(appearance, np.float32).reshape(len(frame_t), -1),
     )
 
 
@@ -183,6 +193,28 @@ def measure_qa(path: str | Path, progress=None) -> Measurements:
         return measure_qa(path, progress)
 
 
+def mouth_movement(mouth: np.ndarray, appearance: np.ndarray | None, fps: float) -> dict:
+    """Whether the mouth moves at all, from its geometry and from its pixels: ``lip_opening_spread``
+    (standard deviation of the lip opening, inter-ocular units; moving from ``STATIC_FACE_STD``)
+    and ``mouth_pixel_motion`` (lipgate.qa.evidence.appearance_motion; moving from
+    ``STILL_MOUTH_PIXEL_MOTION``). MediaPipe's landmarks barely follow a soft generated mouth
+    whose pixels open and close, so either is enough: ``mouth_moves``."""
+    opening = mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]
+    spread = float(np.nanstd(opening)) if np.isfinite(opening).any() else 0.0
+    pixel_motion = appearance_motion(appearance, fps)
+    moves = spread >= STATIC_FACE_STD or (pixel_motion is not None and pixel_motion >= STILL_MOUTH_PIXEL_MOTION)
+    return {"mouth_moves": bool(moves), "lip_opening_spread": spread, "mouth_pixel_motion": pixel_motion}
+
+
+def whole_clip_reading(pictures: PictureSeries, sound: SoundSeries, rows: np.ndarray):
+    """The learned model's reading of the whole clip (lipgate.qa.syncmodel), None without the model."""
+    model = syncmodel.load_model()
+    if model is None or sound.model_features is None:
+        return None
+    return syncmodel.read_offset(model, pictures.frame_t, pictures.mouth, pictures.mouth_appearance,
+                                 sound.model_features, pictures.fps, rows=rows)
+
+
 def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
     """Sync, local offsets, syllables and mouth motion from the picture and sound series."""
     fps, frame_t, mouth = pictures.fps, pictures.frame_t, pictures.mouth
@@ -197,13 +229,16 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         problem = "no face found in enough frames to see the lips"
     elif not speaking.any():
         problem = "no speech in the sound track"
-    elif np.nanstd(mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]) < STATIC_FACE_STD:
+    movement = mouth_movement(mouth, pictures.mouth_appearance, fps)
+    values.update(movement)
+    if problem is None and not movement["mouth_moves"]:
         problem = "the mouth never moves (a still face)"
     mouth_change = smoothed_pixel_change(pictures.mouth_pixel_change, fps)
     # a mouth frozen while the voice speaks carries no lip information: keep it out of the clip's offset
     moving = ~(speaking & (mouth_change < FROZEN_FOR_ESTIMATE))
     clip = sync.unmeasured(sync.candidate_lags_ms()) if problem else sync.estimate_offset(frame_t, mouth, audio, rows=moving)
-    if problem is None and clip.offset_ms is None:
+    reading = None if problem else whole_clip_reading(pictures, sound, moving)
+    if problem is None and (clip.offset_ms is None or (reading is not None and reading.offset_ms is None)):
         problem = "too few frames with a face inside the sound's time range"
     local = sync.local_offsets(frame_t, mouth, audio, clip, pictures.shot, speaking, fps)
     track_lags_ms, track_offset_ms, evidence = np.zeros(0), np.full(len(frame_t), np.nan), np.zeros((len(frame_t), 0))
@@ -212,11 +247,21 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         track_offset_ms = track_lags_ms[sync.track_lags(evidence, track_lags_ms, pictures.shot, len(track_lags_ms) // 2)]
     values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
                    "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
-                   "unmeasured_reason": problem})
+                   "unmeasured_reason": problem, "uncertain": clip.offset_ms is None,
+                   "interval_low_ms": None, "interval_high_ms": None, "cca_offset_ms": clip.offset_ms})
+    sync_lags_ms, sync_scores = clip.lags_ms, clip.scores
+    if reading is not None and reading.offset_ms is not None and problem is None:
+        # the whole-clip offset is the learned model's (its zero is in-sync speech); the canonical
+        # correlation estimate stays the reference of the local offsets and the tracked path
+        values.update({"offset_ms": reading.offset_ms, "confidence": reading.confidence,
+                       "peak_correlation": reading.peak_score, "frames_used": reading.frames_used,
+                       "uncertain": bool(reading.uncertain), "interval_low_ms": reading.interval_ms[0],
+                       "interval_high_ms": reading.interval_ms[1]})
+        sync_lags_ms, sync_scores = reading.lags_ms, reading.scores
     series = {
         "frame_t": frame_t, "mouth": mouth, "face_height_ratio": pictures.face_height_ratio, "shot": pictures.shot,
         "speaking": speaking, "mouth_pixel_change": mouth_change,
-        "sync_lags_ms": clip.lags_ms, "sync_scores": clip.scores,
+        "sync_lags_ms": sync_lags_ms, "sync_scores": sync_scores,
         "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
         "track_lags_ms": track_lags_ms, "track_offset_ms": track_offset_ms, "track_evidence": evidence.astype(np.float32),
     }

@@ -43,13 +43,29 @@ class QaSegment:
 @dataclass
 class SyncResult:
     offset_ms: float | None
+    """Whole-clip offset (ms, positive = sound early) from the learned zero of in-sync speech."""
     confidence: float
+    """The sync model's peak score against chance (lipgate.qa.syncmodel.confidence_of): about
+    0.8 and below is what a sound that is not the face's speech reads; docs/qa-sync.md has the
+    calibration table (for each band, how often the reading is within one frame)."""
     fps: float
     status: str
-    """'pass', 'fail' (past tolerance), 'unsure' (confidence below the minimum: not judged) or
+    """'pass', 'fail' (past tolerance), 'unsure' (uncertain: reported, not judged) or
     'skip' (could not be measured: no face, no speech, static face)."""
     message: str
     tolerance_ms: tuple[float, float] = (45.0, -125.0)
+    uncertain: bool = False
+    """True when the reading is not reliable enough to judge (calibrated on held-out speakers)."""
+    interval_ms: tuple[float, float] | None = None
+    """The range (ms) that holds the true offset with 90% probability on speakers the model never saw."""
+
+    def to_dict(self) -> dict:
+        result = {"offset_ms": _round(self.offset_ms), "confidence": _round(self.confidence, 2),
+                  "fps": _round(self.fps, 3), "uncertain": bool(self.uncertain or self.status in ("unsure", "skip")),
+                  "interval_ms": None if self.interval_ms is None else [_round(v) for v in self.interval_ms]}
+        if self.status in ("unsure", "skip"):
+            result["note"] = self.message
+        return result
 
 
 @dataclass
@@ -92,10 +108,7 @@ class QaReport:
         return {"pass": 0, "fail": 1, "skip": 2}[self.verdict]
 
     def to_dict(self) -> dict:
-        sync = {"offset_ms": _round(self.sync.offset_ms), "confidence": _round(self.sync.confidence, 2),
-                "fps": _round(self.sync.fps, 3)}
-        if self.sync.status in ("unsure", "skip"):
-            sync["note"] = self.sync.message
+        sync = self.sync.to_dict()
         return {
             "schema": self.schema,
             "tool": dict(TOOL),

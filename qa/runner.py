@@ -14,6 +14,7 @@ from lipgate.media import VIDEO_EXTENSIONS
 from lipgate.qa.judge import judge_qa
 from lipgate.qa.measure import measure_qa
 from lipgate.qa.report import QaReport
+from lipgate.qa.syncmodel import model_fingerprint
 
 
 def run_qa(path: str | Path, config: Config | None = None, progress=None, source: str | Path | None = None,
@@ -39,8 +40,9 @@ COMMAND = "qa"
 INPUT_EXTENSIONS = VIDEO_EXTENSIONS
 """The files a folder contributes to a batch (by extension)."""
 MEASURING_MODULES = ("lipgate.qa.measure", "lipgate.qa.compare", "lipgate.qa.features", "lipgate.qa.sync", "lipgate.qa.shots",
-                     "lipgate.qa.syllables", "lipgate.face", "lipgate.media", "lipgate.ffprobe", "lipgate.speech", "lipgate.dsp", "lipgate.timeline")
-MEASUREMENT_SETTINGS = f"qa-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
+                     "lipgate.qa.syllables", "lipgate.qa.evidence", "lipgate.qa.syncmodel", "lipgate.face", "lipgate.media",
+                     "lipgate.ffprobe", "lipgate.speech", "lipgate.dsp", "lipgate.timeline")
+MEASUREMENT_SETTINGS = f"qa-measure/1 code={code_fingerprint(*MEASURING_MODULES)} model={model_fingerprint()}"
 """Everything besides the file's content that changes what ``measure_input`` returns (the cache key)."""
 
 

@@ -12,9 +12,9 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         -125.0, "ms", "ITU-R BT.1359-1 (1998): sound behind picture detectable from -125 ms",
         "largest tolerated offset with the sound after the picture (negative)"),
     "min_confidence": Threshold(
-        1.0, "psr", "measurement: the least sure corpus clips score 1.2-2.0 and still follow every "
-        "shift; a static face or no speech scores 0 (bench/qa_sync.py)",
-        "offsets with a lower peak-to-sidelobe ratio are reported as unsure and not judged"),
+        0.0, "z", "the sync model's own calibrated floor always applies (lipgate/data/sync_model.npz, "
+        "docs/qa-sync.md: the 95th percentile of readings of another speaker's sound); this adds a stricter one",
+        "whole-clip offsets with a lower confidence are reported as uncertain and not judged"),
     "min_local_confidence": Threshold(
         2.0, "psr", "measurement: the chance peaks of 1.2 s windows on the untouched corpus clips "
         "(talk1 3.4-4.0 s, -190 ms) scored 1.3-1.8; one window on talk5 still passes it (bench/qa_sync.py)",

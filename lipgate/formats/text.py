@@ -71,7 +71,9 @@ def render_qa(report, color: bool = False) -> str:
     sync = report.sync
     lines = [f"lipgate qa: {report.input}"]
     offset = "-" if sync.offset_ms is None else f"{sync.offset_ms:+.0f} ms"
-    lines.append(f"  sync  {offset} (confidence {sync.confidence:.1f}, {sync.fps:g} fps)  {sync.message}")
+    interval = getattr(sync, "interval_ms", None)
+    spread = "" if interval is None else f", 90% within {interval[0]:+.0f}..{interval[1]:+.0f} ms"
+    lines.append(f"  sync  {offset} (confidence {sync.confidence:.1f}{spread}, {sync.fps:g} fps)  {sync.message}")
     stressed = sum(segment.stressed for segment in report.segments)
     to_redo = report.rerenders
     lines.append(f"  {stressed} stressed syllable(s) in close-up checked, {len(to_redo)} moment(s) to re-render")

@@ -66,15 +66,20 @@ def test_report_verdicts_and_order():
     assert report.to_dict()["segments"][2]["offset_ms"] is None
 
 
-@pytest.mark.parametrize("offset, confidence, status", [
-    (40.0, 5.0, "pass"), (50.0, 5.0, "fail"), (-120.0, 5.0, "pass"), (-130.0, 5.0, "fail"), (300.0, 0.5, "unsure"),
+@pytest.mark.parametrize("offset, uncertain, status", [
+    (40.0, False, "pass"), (50.0, False, "fail"), (-120.0, False, "pass"), (-130.0, False, "fail"),
+    (300.0, True, "unsure"), (300.0, False, "fail"),
 ])
-def test_clip_tolerance_is_asymmetric(offset, confidence, status):
+def test_clip_tolerance_is_asymmetric(offset, uncertain, status):
     from lipgate.qa.judge import _sync_result
     from lipgate.qa.settings import qa_limits
 
-    measured = Measurements(values={"fps": 25.0, "offset_ms": offset, "confidence": confidence})
-    assert _sync_result(measured, qa_limits()).status == status
+    measured = Measurements(values={"fps": 25.0, "offset_ms": offset, "confidence": 3.0, "uncertain": uncertain,
+                                    "interval_low_ms": offset - 60.0, "interval_high_ms": offset + 40.0})
+    result = _sync_result(measured, qa_limits())
+    assert result.status == status
+    assert result.to_dict()["uncertain"] is uncertain
+    assert result.to_dict()["interval_ms"] == [offset - 60.0, offset + 40.0]
 
 
 @pytest.mark.parametrize("f0_hz", [82.0, 120.0, 210.0, 390.0])

@@ -39,8 +39,12 @@ def test_face_mesh_sees_the_rendered_jaw(generated):
 
 
 def test_in_sync_fixture_measures_zero(reports):
+    """Within a frame of 0, and 0 inside the 90% interval. (The portrait's jaw follows the sound's
+    loudness to the frame, where a real speaker's lips lead it: the learned model reads it with a
+    low confidence, lipgate.qa.syncmodel.)"""
     assert reports["in_sync"].get("offset_ms") == pytest.approx(0.0, abs=FRAME_MS)
-    assert reports["in_sync"].get("confidence") > 3.0
+    assert reports["in_sync"].get("interval_low_ms") <= 0.0 <= reports["in_sync"].get("interval_high_ms")
+    assert reports["in_sync"].get("confidence") > 0.0
 
 
 def test_delayed_sound_gives_negative_offset(reports):
