@@ -25,7 +25,7 @@ COMMAND = "qa"
 INPUT_EXTENSIONS = VIDEO_EXTENSIONS
 """The files a folder contributes to a batch (by extension)."""
 MEASURING_MODULES = ("lipgate.qa.measure", "lipgate.qa.features", "lipgate.qa.sync", "lipgate.qa.shots",
-                     "lipgate.qa.syllables", "lipgate.face", "lipgate.media", "lipgate.ffprobe", "lipgate.speech", "lipgate.dsp", "lipgate.timeline")
+                     "lipgate.qa.syllables", "lipgate.face", "lipgate.framing", "lipgate.media", "lipgate.ffprobe", "lipgate.speech", "lipgate.dsp", "lipgate.timeline")
 MEASUREMENT_SETTINGS = f"qa-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
 """Everything besides the file's content that changes what ``measure_input`` returns (the cache key)."""
 

@@ -46,6 +46,10 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "least-moving 0.4 s of the corpus clips still changed 0.24 (bench/qa_sync.py)",
         "the mouth counts as frozen while speech goes on when its box changes less than this "
         "(mean absolute grey-level change per frame over 0.4 s)"),
+    "frozen_relative_change": Threshold(
+        0.1, "share", "to be derived",
+        "the mouth also counts as frozen while speech goes on when its change is below this share of "
+        "its own median change while the voice speaks"),
 }
 
 
