@@ -85,15 +85,13 @@ def measure(path: Path, cache: Path):
 
 
 def stretch_start(measured, duration_s: float) -> float:
-    """Start (s from the first frame) of the ``STRETCH_S`` stretch with the most measured speech."""
+    """Start (s from the first frame) of the ``STRETCH_S`` stretch mid-speech: of the stretches
+    whose measured speech share is within 0.1 of the best, the one nearest the clip's middle."""
     t, speaking = measured.series["frame_t"] - measured.series["frame_t"][0], measured.series["speaking"]
-    best, best_share = PICTURE_LATE_S + 0.3, -1.0
-    for start in np.arange(PICTURE_LATE_S + 0.3, max(PICTURE_LATE_S + 0.31, duration_s - STRETCH_S - 0.3), 0.1):
-        inside = (t >= start) & (t < start + STRETCH_S)
-        share = float(speaking[inside].mean()) if inside.any() else 0.0
-        if share > best_share + 1e-9:
-            best, best_share = float(start), share
-    return best
+    starts = np.arange(PICTURE_LATE_S + 0.3, max(PICTURE_LATE_S + 0.31, duration_s - STRETCH_S - 0.3), 0.1)
+    shares = np.array([speaking[(t >= start) & (t < start + STRETCH_S)].mean() if len(t) else 0.0 for start in starts])
+    good = starts[shares >= shares.max() - 0.1]
+    return float(good[np.argmin(np.abs(good + STRETCH_S / 2 - duration_s / 2))])
 
 
 def mouth_box(measured, start: float, width: int, height: int) -> tuple[int, int, int, int]:
@@ -196,7 +194,7 @@ def run_clip(job: tuple[str, str, str, str, Path, str]) -> list[dict]:
             rows.append(dict(clip=name, framing=framing, speaker=speaker, variant=variant, edit=edit, stretch=None,
                              error="no face in the untouched copy to edit"))
             continue
-        if edit != "untouched" and not path.exists():
+        if edit != "untouched" and not path.exists() and not (folder / f"{edit}.pickle").exists():
             build_edit(base, edit, start, box, path, info.video.fps)
         measured = untouched if edit == "untouched" else measure(path, folder / f"{edit}.pickle")
         row = dict(clip=name, framing=framing, speaker=speaker, variant=variant, edit=edit,

@@ -26,9 +26,11 @@ finds faces down to about 20 px there (a face 4% of a 1080p frame's height)."""
 LOCATE_ABOVE_SIDE = 720
 """Frames at most this long on their longer side are decoded whole without a look first: the
 analysis then keeps at least two thirds of the source's pixels, and a crop could add little."""
-WINDOW_MARGIN = 0.8
+WINDOW_MARGIN = 1.5
 """The window reaches this many face heights beyond the faces found on every side: room for
-the head to move between the sampled frames and for the mesh's widened ROI."""
+the head to move between the sampled frames, for the mesh's widened ROI and for the detector's
+box, which on small faces covers little more than eyes to mouth (on the generated wide shot of
+tests/qa/test_every_shot.py, boxes of 44-48 px for a portrait 120 px tall)."""
 WINDOW_SHARE = 0.6
 """A window covering more than this share of the frame's area is not worth a crop: decode whole."""
 MAX_WINDOW_SIDE = 960
@@ -61,9 +63,44 @@ class FaceLayout:
         return (centres - (x0, y0)) * (decoder.width / width, decoder.height / height)
 
 
+def _tiles(width: int, height: int, side: int) -> list[tuple[int, int, int]]:
+    """(x, y, side) of square tiles of ``side`` px covering a ``width`` x ``height`` frame, each
+    overlapping the next by half (a face cut by one tile's edge is whole in the next)."""
+    xs = sorted({*range(0, max(1, width - side + 1), max(1, side // 2)), max(0, width - side)})
+    ys = sorted({*range(0, max(1, height - side + 1), max(1, side // 2)), max(0, height - side)})
+    return [(x, y, side) for y in ys for x in xs]
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Intersection over the smaller box's area (1 when one box holds the other)."""
+    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / smaller if smaller > 0 else 0.0
+
+
+def find_boxes(finder, rgb: np.ndarray) -> list[tuple[float, float, float, float]]:
+    """The faces in ``rgb`` (pixel boxes), small ones included: the detector sees its input at
+    192 px, where a face under about a tenth of the frame's longer side is too small for it, so it
+    also looks at square tiles of the frame's shorter side (and of half of it when nothing was
+    found yet), each shown to it whole; the same face found twice is kept once."""
+    height, width = rgb.shape[:2]
+    found = list(finder.boxes(rgb))
+    for side in (min(width, height), min(width, height) // 2):
+        if side < 64 or (side < min(width, height) and found):
+            break
+        for x, y, tile in _tiles(width, height, side):
+            found += [(b[0] + x, b[1] + y, b[2] + x, b[3] + y) for b in finder.boxes(rgb[y:y + tile, x:x + tile])]
+    kept: list[tuple[float, float, float, float]] = []
+    for box in found:
+        if all(_overlap(box, other) < 0.5 for other in kept):
+            kept.append(box)
+    return kept
+
+
 def sample_faces(info: MediaInfo) -> list[list[tuple[float, float, float, float]]]:
     """The face boxes (source pixels) in the key frames and the first frame, decoded at most
-    ``LOCATE_MAX_SIDE`` px, through ``lipgate.face.FaceFinder``."""
+    ``LOCATE_MAX_SIDE`` px, through ``lipgate.face.FaceFinder`` (``find_boxes``)."""
     from lipgate.face import FaceFinder
 
     sampled = []
@@ -77,7 +114,7 @@ def sample_faces(info: MediaInfo) -> list[list[tuple[float, float, float, float]
                         break
                     scale = info.video.width / decoder.width, info.video.height / decoder.height
                     sampled.append([(b[0] * scale[0], b[1] * scale[1], b[2] * scale[0], b[3] * scale[1])
-                                    for b in finder.boxes(frame.rgb)])
+                                    for b in find_boxes(finder, frame.rgb)])
             finally:
                 frames.close()
     return sampled
