@@ -31,7 +31,19 @@ FROZEN_FOR_ESTIMATE = 0.1
 voice speaks are left out of the offset estimate (the default ``frozen_pixel_change``; a
 measurement choice, so user overrides, which only change judgement, do not move it)."""
 STATIC_FACE_STD = 0.01
-"""Below this spread (inter-ocular units) of the lip opening the face does not talk at all."""
+"""Below this spread (inter-ocular units) of the lip opening the face may not talk at all: it does
+not when its mouth's pixels do not move either (``_pixels_move``). A talker with little jaw motion
+reads 0.0075 and moves its lip box by 5-7 grey levels a frame (the corpus' PC-AVS 00098)."""
+MOVING_PIXEL_CHANGE = 1.0
+"""A mouth box whose median frame-to-frame change while the voice speaks reaches this many grey
+levels moves: a repeated frame changes 0.0 after H.264, and the untouched corpus copies' mouths
+change by a median of 4.5 - 9.4 while the voice speaks (bench/qa_every_shot.py)."""
+
+
+def _pixels_move(change: np.ndarray, rows: np.ndarray) -> bool:
+    """Whether the mouth's raw pixel change over ``rows`` (frames with speech and a face) says it moves."""
+    values = change[rows & np.isfinite(change)]
+    return bool(values.size) and float(np.median(values)) >= MOVING_PIXEL_CHANGE
 
 
 def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
@@ -284,9 +296,10 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         problem = "no face found in enough frames to see the lips"
     elif not speaking.any():
         problem = "no speech in the sound track"
-    elif np.nanstd(mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]) < STATIC_FACE_STD:
-        problem = "the mouth never moves (a still face)"
     mouth_change = smoothed_pixel_change(pictures.mouth_pixel_change, fps)
+    if problem is None and np.nanstd(mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]) < STATIC_FACE_STD \
+            and not _pixels_move(pictures.mouth_pixel_change, speaking & face_found):
+        problem = "the mouth never moves (a still face)"
     # a mouth frozen while the voice speaks carries no lip information: keep it out of the clip's offset
     moving = ~(speaking & (mouth_change < FROZEN_FOR_ESTIMATE))
     clip = sync.unmeasured(sync.candidate_lags_ms()) if problem else sync.estimate_offset(frame_t, mouth, audio, rows=moving)
