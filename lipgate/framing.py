@@ -36,7 +36,7 @@ WINDOW_SHARE = 0.6
 MAX_WINDOW_SIDE = 960
 """The analysis frame is at most this long on its longer side, however the faces lie (bounded cost)."""
 FIRST_FRAMES = 1
-"""How many frames from the start the sparse look adds to the key frames (a clip may hold one)."""
+"""How many frames from the start the sparse look reads when the key frames cannot be read alone."""
 
 
 @dataclass
@@ -99,24 +99,28 @@ def find_boxes(finder, rgb: np.ndarray) -> list[tuple[float, float, float, float
 
 
 def sample_faces(info: MediaInfo) -> list[list[tuple[float, float, float, float]]]:
-    """The face boxes (source pixels) in the key frames and the first frame, decoded at most
-    ``LOCATE_MAX_SIDE`` px, through ``lipgate.face.FaceFinder`` (``find_boxes``)."""
+    """The face boxes (source pixels) in the key frames (the first frame is one), decoded at most
+    ``LOCATE_MAX_SIDE`` px, through ``lipgate.face.FaceFinder`` (``find_boxes``); the first
+    ``FIRST_FRAMES`` frames instead when no key frame could be read. ffmpeg starts before the
+    detector loads, so the two overlap."""
+    keyframes = VideoDecoder(info, max_side=LOCATE_MAX_SIDE, keyframes_only=True).start()
     from lipgate.face import FaceFinder
 
     sampled = []
     with FaceFinder() as finder:
-        for keyframes_only in (True, False):
-            decoder = VideoDecoder(info, max_side=LOCATE_MAX_SIDE, keyframes_only=keyframes_only)
+        for decoder in (keyframes, VideoDecoder(info, max_side=LOCATE_MAX_SIDE)):
+            scale = info.video.width / decoder.width, info.video.height / decoder.height
             frames = iter(decoder)
             try:
                 for count, frame in enumerate(frames):
-                    if not keyframes_only and count >= FIRST_FRAMES:
+                    if decoder is not keyframes and count >= FIRST_FRAMES:
                         break
-                    scale = info.video.width / decoder.width, info.video.height / decoder.height
                     sampled.append([(b[0] * scale[0], b[1] * scale[1], b[2] * scale[0], b[3] * scale[1])
                                     for b in find_boxes(finder, frame.rgb)])
             finally:
                 frames.close()
+            if sampled:
+                break
     return sampled
 
 
