@@ -17,10 +17,11 @@ then runs ``lipgate.qa`` (measure and judge, default thresholds) on each and cou
 a frozen or slip edit is caught when a ``rerender`` segment overlaps its stretch; an untouched
 copy is clean when it has no ``rerender`` segment.
 
-Framing variants (``--variants``, with the untouched, frozen and slip edits): ``canvas`` (every
-third close-up speaker's first clip scaled to 360 px tall and placed at the left third of a
-1920x1080 grey canvas: a wide shot), ``vertical`` (a 608x1080 9:16 window cut around the face of
-one 1920x1080 clip per speaker) and ``4k`` (the first two of those scaled to 3840x2160).
+Framing variants (``--variants``, or ``--variants-only``; with the untouched, frozen and slip
+edits): ``canvas`` (every fourth close-up speaker's first clip scaled to 360 px tall and placed at
+the left third of a 1920x1080 grey canvas: a wide shot), ``vertical`` (a 608x1080 9:16 window cut
+around the face of the first five 1920x1080 clips of distinct speakers) and ``4k`` (the first of
+those scaled to 3840x2160).
 
 Mid-speech: the stretch starts where the untouched copy's measured speech covers most of
 the ``STRETCH_S`` (at least ``PICTURE_LATE_S`` from the start). The mouth region: the lower
@@ -83,6 +84,7 @@ def measure(path: Path, cache: Path):
         measured = measure_qa(path)
     except Exception as error:  # an unjudgeable file counts as not caught / not clean
         measured = f"{type(error).__name__}: {error}"
+    cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(pickle.dumps(measured))
     return measured
 
@@ -175,7 +177,7 @@ def run_clip(job: tuple[str, str, str, str, Path, str]) -> list[dict]:
     if variant != "original":
         base = folder / "base.mp4"
         if not base.exists():
-            source_measured = measure(original, Path(work) / f"{name}@original" / "untouched.pickle") if variant == "vertical" else None
+            source_measured = measure(original, Path(work) / f"{name}@original" / "source.pickle") if variant == "vertical" else None
             box = None
             if source_measured is not None and not isinstance(source_measured, str):
                 boxes = source_measured.series["face_box"]
@@ -276,6 +278,49 @@ def rates(rows: list[dict]) -> tuple[float, float, float]:
     return share(("frozen", "soft-frozen")), share(("slip", "soft-slip")), share(("untouched",))
 
 
+def stillest_share(measured, stretch: tuple[float, float] | None, width_s: float = 0.3) -> float:
+    """The stillest ``width_s`` (``MIN_FROZEN_S``) of speech, as the mouth's pixel change over its own
+    typical change while speaking (``lipgate.qa.judge.typical_speaking_change``): the largest
+    ``frozen_relative_change`` that would still not call it frozen; within ``stretch`` when given."""
+    from lipgate.qa.judge import typical_speaking_change
+
+    series = measured.series
+    t = series["frame_t"] - series["frame_t"][0]
+    change = series["mouth_pixel_change"]
+    relative = np.where(series["speaking"] & np.isfinite(change), change / max(typical_speaking_change(series), 1e-6), np.inf)
+    if stretch is not None:
+        relative = np.where((t >= stretch[0]) & (t < stretch[1]), relative, np.inf)
+    width = max(1, int(round(width_s * measured.values["fps"])))
+    if relative.size < width:
+        return float("inf")
+    return float(np.lib.stride_tricks.sliding_window_view(relative, width).max(axis=1).min())
+
+
+def print_stillness(rows: list[dict], work: Path) -> None:
+    """Per speaker half: the stillest 0.3 s of speech on the untouched copies (lowest, with its clip)
+    against the frozen stretches (highest, with its clip), as shares of each mouth's typical change."""
+    for half in ("A", "B"):
+        untouched, frozen = [], []
+        for row in rows:
+            if split(row["speaker"]) != half or row["edit"] not in ("untouched", "frozen", "soft-frozen"):
+                continue
+            cache = work / f"{row['clip']}@{row['variant']}" / f"{row['edit']}.pickle"
+            measured = pickle.loads(cache.read_bytes()) if cache.exists() else None
+            if measured is None or isinstance(measured, str):
+                continue
+            label = f"{row['clip']}@{row['variant']} {row['edit']}"
+            if row["edit"] == "untouched":
+                untouched.append((stillest_share(measured, None), label))
+            elif row.get("stretch"):
+                frozen.append((stillest_share(measured, tuple(row["stretch"])), label))
+        if untouched and frozen:
+            print(f"half {half}: stillest 0.3 s of speech on untouched copies: lowest {min(untouched)[0]:.3f} "
+                  f"({min(untouched)[1]}), 5th percentile {np.percentile([u for u, _ in untouched], 5):.3f}; "
+                  f"frozen stretches: highest {max(frozen)[0]:.3f} ({max(frozen)[1]}), "
+                  f"95th percentile {np.percentile([f for f, _ in frozen], 95):.3f} ({len(untouched)} untouched, "
+                  f"{len(frozen)} frozen)")
+
+
 FROZEN_GRID = (0.05, 0.075, 0.1, 0.125, 0.15, 0.2)
 SLIP_GAIN_GRID = (10.0, 14.0, 18.0, 22.0, 26.0, 30.0)
 
@@ -298,7 +343,7 @@ def derive(rows: list[dict], work: Path) -> dict:
     return best[1]
 
 
-def jobs(corpus: Path, work: Path, variants: bool, only: int | None) -> list[tuple]:
+def jobs(corpus: Path, work: Path, variants: bool, only: int | None, variants_only: bool = False) -> list[tuple]:
     manifest = json.loads((corpus / "manifest.json").read_text())
     clips = manifest["clips"] if isinstance(manifest, dict) else manifest
     if only:
@@ -308,14 +353,16 @@ def jobs(corpus: Path, work: Path, variants: bool, only: int | None) -> list[tup
         name = Path(clip["file"]).stem
         framing = "two-face" if name in TWO_FACES else clip["framing"]
         found.append((name, framing, clip["speaker"], "original", corpus / clip["file"], str(work)))
-    if variants:
+    if variants_only:
+        found = []
+    if variants or variants_only:
         closeups = [c for c in clips if c["framing"] == "closeup" and Path(c["file"]).stem not in TWO_FACES]
         seen, picked = set(), []
         for clip in closeups:  # one clip per speaker
             if clip["speaker"] not in seen:
                 seen.add(clip["speaker"])
                 picked.append(clip)
-        for clip in picked[::3]:
+        for clip in picked[::4]:
             found.append((Path(clip["file"]).stem, "wide (canvas)", clip["speaker"], "canvas", corpus / clip["file"], str(work)))
         landscape, seen = [], set()
         for clip in clips:  # one 1920x1080 clip per speaker
@@ -323,9 +370,9 @@ def jobs(corpus: Path, work: Path, variants: bool, only: int | None) -> list[tup
                     and clip["speaker"] not in seen:
                 seen.add(clip["speaker"])
                 landscape.append(clip)
-        for clip in landscape:
+        for clip in landscape[:5]:
             found.append((Path(clip["file"]).stem, "vertical (9:16 crop)", clip["speaker"], "vertical", corpus / clip["file"], str(work)))
-        for clip in landscape[:2]:
+        for clip in landscape[:1]:
             found.append((Path(clip["file"]).stem, "4k (upscale)", clip["speaker"], "4k", corpus / clip["file"], str(work)))
     return found
 
@@ -337,12 +384,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--variants", action="store_true", help="also the canvas, 9:16 and 4K variants")
     parser.add_argument("--only", type=int, help="only the first N clips of the manifest")
+    parser.add_argument("--variants-only", action="store_true", help="only the framing variants")
     parser.add_argument("--json", type=Path, help="write every row here")
     parser.add_argument("--derive", action="store_true",
                         help="read the frozen and slip thresholds off speaker half A and judge every row with them")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    todo = jobs(args.corpus, args.work, args.variants, args.only)
+    todo = jobs(args.corpus, args.work, args.variants, args.only, args.variants_only)
     rows = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for clip_rows in pool.map(run_clip, todo):
@@ -352,6 +400,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1, default=float))
     if args.derive:
+        print_stillness(rows, args.work)
         chosen = derive(rows, args.work)
         print(f"derived on speaker half A: {chosen}; the table below is judged with them (half B never used)")
         rows = rejudged(rows, args.work, chosen)
