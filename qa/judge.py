@@ -251,4 +251,18 @@ def judge_qa(measured: Measurements, input_path: str | Path, config: Config | No
     limits = qa_limits((config or Config()).qa)
     clip = _sync_result(measured, limits)
     series = {name: measured.series[name] for name in PLOT_SERIES if name in measured.series}
-    return QaReport(str(input_path), clip, _segments(measured, limits, clip), series)
+    return QaReport(str(input_path), clip, _segments(measured, limits, clip), series, _speaking_face_box(measured))
+
+
+def _speaking_face_box(measured: Measurements) -> tuple[float, float, float, float] | None:
+    """With several faces tracked, the box (render pixels) of the face judged over most of the
+    speech (``lipgate.qa.measure.speaking_face``); None with one face."""
+    series = measured.series
+    if (measured.get("faces_tracked") or 1) < 2 or "face_index" not in series or "face_box" not in series:
+        return None
+    speaking = series["speaking"] & np.all(np.isfinite(series["face_box"]), axis=1)
+    if not speaking.any():
+        return None
+    main = int(np.bincount(series["face_index"][speaking]).argmax())
+    rows = speaking & (series["face_index"] == main)
+    return tuple(float(v) for v in np.median(series["face_box"][rows], axis=0))

@@ -68,6 +68,9 @@ class QaReport:
     segments: list[QaSegment] = field(default_factory=list)
     series: dict[str, Any] = field(default_factory=dict)
     """Measured series for plots (local offsets over time, mouth motion...); not in the JSON contract."""
+    face_box: tuple[float, float, float, float] | None = None
+    """The face judged while the voice speaks (median x0, y0, x1, y1 in the render's pixels), given as
+    ``sync.face_box`` when several faces were tracked: which of them the report is about."""
 
     schema = "lipgate/qa/v1"
 
@@ -101,6 +104,8 @@ class QaReport:
                 "fps": _round(self.sync.fps, 3)}
         if self.sync.status in ("unsure", "skip"):
             sync["note"] = self.sync.message
+        if self.face_box is not None:
+            sync["face_box"] = [int(round(v)) for v in self.face_box]
         return {
             "schema": self.schema,
             "tool": dict(TOOL),

@@ -143,3 +143,4 @@ def test_two_faces_judge_the_one_that_speaks(judged):
     assert box[2] < CANVAS[0] / 2, "the judged face is the speaking one, on the left"
     assert measured.get("offset_ms") == pytest.approx(0.0, abs=1000 / FPS)
     assert not [s for s in report.segments if s.rerender] and report.verdict == "pass"
+    assert report.to_dict()["sync"]["face_box"][2] < CANVAS[0] / 2

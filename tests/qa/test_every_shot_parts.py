@@ -150,3 +150,16 @@ def test_segment_json_has_its_kind_and_face():
     data = segment.to_dict()
     assert data["kind"] == "slip" and data["face_box"] == [1, 3, 100, 201] and data["closeup"] is False
     assert "face_box" not in QaSegment(1.0, 2.0, None, 0.0, True, True, False, "in sync").to_dict()
+
+
+def test_two_shot_names_the_judged_face_in_sync():
+    """Two faces tracked: ``sync.face_box`` is the box of the face judged over most of the speech."""
+    change = np.full(250, 4.0)
+    measured = medium_shot(change)
+    measured.values["faces_tracked"] = 2
+    boxes = np.tile([10.0, 20.0, 110.0, 140.0], (250, 1))
+    boxes[200:] = [500.0, 20.0, 600.0, 140.0]
+    measured.series["face_box"], measured.series["face_index"] = boxes, np.r_[np.zeros(200, int), np.ones(50, int)]
+    assert judge_qa(measured, "clip.mp4").to_dict()["sync"]["face_box"] == [10, 20, 110, 140]
+    measured.values["faces_tracked"] = 1
+    assert "face_box" not in judge_qa(measured, "clip.mp4").to_dict()["sync"]
