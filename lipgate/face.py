@@ -290,11 +290,11 @@ class FaceTracker(_Solution):
     Landmarks come back in the pixel coordinates of the frame given.
     """
 
-    def __init__(self, static: bool = False, min_confidence: float = 0.5):
-        self._pose = None  # the tracked face's last pose, where the next fit starts
+    def __init__(self, static: bool = False, min_confidence: float = 0.5, max_faces: int = 1):
+        self._poses: dict[int, Pose | None] = {}  # each tracked face's last pose, where its next fit starts
         self._solution = _import_mediapipe().solutions.face_mesh.FaceMesh(
             static_image_mode=static,
-            max_num_faces=1,
+            max_num_faces=max_faces,
             refine_landmarks=False,
             min_detection_confidence=min_confidence,
             min_tracking_confidence=min_confidence,
@@ -302,25 +302,29 @@ class FaceTracker(_Solution):
 
     def landmarks(self, rgb: np.ndarray) -> np.ndarray | None:
         """468 x 3 pixel landmarks of the tracked face, or None."""
+        faces = self.all_landmarks(rgb)
+        return faces[0] if faces else None
+
+    def all_landmarks(self, rgb: np.ndarray) -> list[np.ndarray]:
+        """468 x 3 pixel landmarks of every tracked face (up to ``max_faces``)."""
         faces = self._output(rgb, "multi_face_landmarks")
-        if not faces:
-            return None
         height, width = rgb.shape[:2]
-        return landmark_array(faces[0]) * (width, height, width)
+        return [landmark_array(face) * (width, height, width) for face in faces or []]
 
     def observe(self, rgb: np.ndarray) -> FaceObservation:
         return self.observation(self.landmarks(rgb))
 
-    def observation(self, found: np.ndarray | None) -> FaceObservation:
+    def observation(self, found: np.ndarray | None, face: int = 0) -> FaceObservation:
         """The observation of the next frame's ``landmarks`` (its box and head pose, fitted from
-        the previous frame's pose): ``observe`` in two steps, so a caller may run the mesh of
-        one frame while it fits the pose of the one before."""
+        the previous frame's pose of the same ``face``, a caller's index when it tracks several):
+        ``observe`` in two steps, so a caller may run the mesh of one frame while it fits the
+        pose of the one before."""
         if found is None:
-            self._pose = None
+            self._poses[face] = None
             return FaceObservation(None, None, None)
         box = (float(found[:, 0].min()), float(found[:, 1].min()), float(found[:, 0].max()), float(found[:, 1].max()))
-        self._pose = head_pose(found, start=self._pose)
-        return FaceObservation(found, self._pose, box)
+        self._poses[face] = head_pose(found, start=self._poses.get(face))
+        return FaceObservation(found, self._poses[face], box)
 
 
 class FaceCounter(_Solution):
@@ -333,3 +337,23 @@ class FaceCounter(_Solution):
 
     def count(self, rgb: np.ndarray) -> int:
         return len(self._output(rgb, "detections") or [])
+
+
+class FaceFinder(_Solution):
+    """Where the faces are in a frame, however small: MediaPipe's full-range face detector
+    (BlazeFace, model 1, faces within about 5 m: a face a tenth of a wide shot's height), at
+    ``min_confidence``. For locating the faces before the face mesh looks closely at them."""
+
+    def __init__(self, min_confidence: float = 0.5):
+        self._solution = _import_mediapipe().solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=min_confidence)
+
+    def boxes(self, rgb: np.ndarray) -> list[tuple[float, float, float, float]]:
+        """The faces' boxes (x0, y0, x1, y1) in pixels of ``rgb``, most confident first."""
+        height, width = rgb.shape[:2]
+        found = []
+        for detection in self._output(rgb, "detections") or []:
+            box = detection.location_data.relative_bounding_box
+            found.append((float(detection.score[0]), (box.xmin * width, box.ymin * height,
+                                                       (box.xmin + box.width) * width, (box.ymin + box.height) * height)))
+        return [box for _, box in sorted(found, key=lambda item: -item[0])]

@@ -299,12 +299,20 @@ class VideoDecoder:
     """At most 48 MB of decoded frames wait in the queue: about 2.3 s of 30 fps video at
     640 x 360, enough for the decode to keep going through the analyzers' start-up."""
 
-    def __init__(self, info: MediaInfo, max_side: int = 480, fps: float | None = None):
+    def __init__(self, info: MediaInfo, max_side: int = 480, fps: float | None = None,
+                 crop: tuple[int, int, int, int] | None = None, keyframes_only: bool = False):
         if info.video is None:
             raise InputError(info.path, "has no video stream")
         self.info = info
         self.fps = fps or info.video.fps
-        self.width, self.height = analysis_size(info.video.width, info.video.height, max_side)
+        self.crop = crop
+        """(x, y, width, height) of the source window decoded, in source pixels (None: the whole frame).
+        ffmpeg crops before it scales, so the cost follows the window, not the frame."""
+        self.keyframes_only = keyframes_only
+        """Decode only the key frames (``-skip_frame nokey``: a sparse, cheap look at a whole clip;
+        frame times are then not on the constant-rate grid)."""
+        window_w, window_h = (crop[2], crop[3]) if crop else (info.video.width, info.video.height)
+        self.width, self.height = analysis_size(window_w, window_h, max_side)
         self.yuv = info.kind != "image"  # a still keeps its full colour resolution
         self.frame_bytes = self.width * self.height * 3 // (2 if self.yuv else 1)
         fast = self.yuv and info.video.pixel_format == "yuv420p" and _fast_scaler_works
@@ -343,12 +351,33 @@ class VideoDecoder:
             scale = f"{FAST_SCALER}=w={self.width}:h={self.height}:filter=bilinear"
         else:
             scale = f"scale={self.width}:{self.height}:flags=bilinear"
-        if self.yuv:
+        if self.crop:
+            x, y, width, height = self.crop
+            scale = f"crop={width}:{height}:{x}:{y},{scale}"
+        if self.keyframes_only:
+            picture = ["-vf", scale, "-fps_mode", "passthrough", "-pix_fmt", "yuv420p"]
+        elif self.yuv:
             picture = ["-vf", f"fps={self.fps:.6f},{scale}", "-pix_fmt", "yuv420p"]
         else:
             picture = ["-vf", scale, "-frames:v", "1", "-pix_fmt", "rgb24"]
-        return [require_program("ffmpeg"), "-nostdin", "-v", "error", *_decoder_options(), "-i", str(self.info.path),
-                "-map", "0:v:0", "-an", "-sn", "-dn", *picture, "-f", "rawvideo", "pipe:1"]
+        sparse = ["-skip_frame", "nokey"] if self.keyframes_only else []
+        return [require_program("ffmpeg"), "-nostdin", "-v", "error", *_decoder_options(), *sparse,
+                "-i", str(self.info.path), "-map", "0:v:0", "-an", "-sn", "-dn", *picture, "-f", "rawvideo", "pipe:1"]
+
+    @property
+    def frame_height(self) -> float:
+        """The source frame's whole height in this decoder's pixels (its own height unless it crops):
+        what a face's height is a share of."""
+        return self.height * self.info.video.height / self.crop[3] if self.crop else float(self.height)
+
+    def to_source(self, points: np.ndarray) -> np.ndarray:
+        """Pixel coordinates (x, y in the first two columns) of this decoder's frames, in pixels of
+        the source frame (undoing the crop and the scaling)."""
+        x0, y0, width, height = self.crop or (0, 0, self.info.video.width, self.info.video.height)
+        mapped = np.array(points, dtype=np.float64, copy=True)
+        mapped[..., 0] = x0 + mapped[..., 0] * (width / self.width)
+        mapped[..., 1] = y0 + mapped[..., 1] * (height / self.height)
+        return mapped
 
     def start(self) -> "VideoDecoder":
         """Start ffmpeg and the read-ahead thread now (idempotent; the picture and the sound
@@ -414,7 +443,7 @@ class VideoDecoder:
             if self._sound is not None:  # the sound's reader saw its pipe end with nothing: start both over
                 raise FastScalerMissing(self.info.path)
             returncode, stderr = yield from self._stream()
-        declared_s = self.expected_frames / self.fps if self.expected_frames else None
+        declared_s = self.expected_frames / self.fps if self.expected_frames and not self.keyframes_only else None
         _check_decoded(self.info.path, "video", returncode, stderr, self.frames_read / self.fps, declared_s, 2 / self.fps)
 
     def _stream(self):

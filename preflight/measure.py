@@ -31,8 +31,13 @@ STILL_MAX_SIDE = 1024
 
 
 def picture_decoder(info: MediaInfo) -> VideoDecoder:
-    """The decoder of a video's frames at the analysis size."""
-    return VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    """The decoder of a video's frames at the analysis size, cropped around the faces when they
+    are small in a large frame (``lipgate.framing.face_layout``: the mesh sees them at its own
+    input size whatever the framing)."""
+    from lipgate.framing import face_layout
+
+    layout = face_layout(info, ANALYSIS_MAX_SIDE)
+    return VideoDecoder(info, max_side=layout.max_side, crop=layout.crop)
 
 
 def needs_refining(earlier, later) -> bool:
@@ -86,14 +91,14 @@ def measure_visual(info: MediaInfo, progress=None, decoder: VideoDecoder | None 
                 # after the later frame: the tracker then starts from its face
                 seen = [tracker.observe(earlier.rgb) for earlier in between]
                 for earlier, observed in zip(between, seen):
-                    faces.process(earlier.t, observed, decoder.height, refined=True)
+                    faces.process(earlier.t, observed, decoder.frame_height, refined=True)
                 landmarks = [observed.landmarks for observed in seen]
             else:
                 landmarks = interpolated_landmarks(last, last_index, observation, frame.index, [f.index for f in between])
             for earlier, points in zip(between, landmarks):
                 light.update_face(points)
                 light.process(earlier.t, earlier.rgb)
-            faces.process(frame.t, observation, decoder.height)
+            faces.process(frame.t, observation, decoder.frame_height)
             light.update_face(observation.landmarks)
             light.process(frame.t, frame.rgb)
             last, last_index, between = observation, frame.index, []

@@ -95,7 +95,7 @@ def run_check(input_path: str | Path, audio_path: str | Path | None = None, conf
 COMMAND = "check"
 INPUT_EXTENSIONS = VIDEO_EXTENSIONS | IMAGE_EXTENSIONS
 """The files a folder contributes to a batch (by extension)."""
-MEASURING_MODULES = ("lipgate.preflight.measure", "lipgate.preflight.analyzers", "lipgate.face", "lipgate.media", "lipgate.ffprobe", "lipgate.speech",
+MEASURING_MODULES = ("lipgate.preflight.measure", "lipgate.preflight.analyzers", "lipgate.face", "lipgate.framing", "lipgate.media", "lipgate.ffprobe", "lipgate.speech",
                      "lipgate.dsp", "lipgate.timeline", __name__)
 MEASUREMENT_SETTINGS = f"check-measure/1 code={code_fingerprint(*MEASURING_MODULES)}"
 """Everything besides the files' content that changes what ``measure_input`` returns (the cache

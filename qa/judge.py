@@ -52,12 +52,15 @@ def _sync_result(measured: Measurements, limits: dict) -> SyncResult:
 def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[QaSegment]:
     series = measured.series
     frame_t = series["frame_t"]
-    if len(frame_t) == 0 or clip.status == "skip":
+    if len(frame_t) == 0:
         return []
     fps = clip.fps
-    stressed = series["syllable_stress_score"] >= limits["stress_score"]
     closeup = np.nan_to_num(series["face_height_ratio"], nan=0.0) >= limits["closeup_face_height"]
-    frozen = series["speaking"] & (series["mouth_pixel_change"] < limits["frozen_pixel_change"])
+    frozen = series["speaking"] & (series["mouth_pixel_change"] < frozen_below(series, limits))
+    if clip.status == "skip":
+        # no offset to judge, but a face whose mouth stays still under the voice is still a failure
+        return _frozen_stretches(series, frame_t, frozen, closeup, fps, [])
+    stressed = series["syllable_stress_score"] >= limits["stress_score"]
     early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
     sustained = _sustained_exceedances(series, limits)
     segments = []
@@ -86,27 +89,58 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
         else:
             rerender, severity = False, 0.0
             reason = f"in sync here ({error:+.0f} ms)"
-        segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity))
-    segments += _frozen_stretches(series, frame_t, frozen & closeup, fps, segments)
+        segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity,
+                                  "syllable", _face_box(series, float(start), float(end))))
+    segments += _frozen_stretches(series, frame_t, frozen, closeup, fps, segments)
     tracked = [stretch for stretch, gain in path_stretches(series, limits) if gain >= limits["min_slip_gain"]]
-    segments += _slipped_stretches(tracked + sustained, frame_t, closeup, clip, limits)
+    segments += _slipped_stretches(tracked + sustained, series, closeup, clip, limits)
     return sorted(segments, key=lambda segment: segment.start)
 
 
-def _frozen_stretches(series: dict, frame_t: np.ndarray, frozen: np.ndarray, fps: float,
+def typical_speaking_change(series: dict) -> float:
+    """The median of the mouth's smoothed pixel change (grey levels) over the frames where the
+    voice speaks and the face is found: how much this mouth moves when it talks (0 without any)."""
+    change = series["mouth_pixel_change"]
+    found = np.all(np.isfinite(series["mouth"]), axis=1) if "mouth" in series else np.isfinite(change)
+    rows = series["speaking"] & found & np.isfinite(change)
+    return float(np.median(change[rows])) if rows.any() else 0.0
+
+
+def frozen_below(series: dict, limits: dict) -> float:
+    """The pixel change (grey levels) under which the mouth counts as still: the larger of the
+    absolute floor ``frozen_pixel_change`` (a repeated frame) and ``frozen_relative_change`` times
+    this mouth's typical change while it speaks (a mouth pasted still over a moving head keeps
+    some change at its edges; a mouth that talks small, or is softened, changes little)."""
+    return max(limits["frozen_pixel_change"], limits["frozen_relative_change"] * typical_speaking_change(series))
+
+
+def _frozen_stretches(series: dict, frame_t: np.ndarray, frozen: np.ndarray, closeup: np.ndarray, fps: float,
                       found: list[QaSegment]) -> list[QaSegment]:
-    """A frozen mouth while the voice speaks, in a close-up, for at least ``MIN_FROZEN_S``, is a
+    """A frozen mouth while the voice speaks for at least ``MIN_FROZEN_S``, in any framing, is a
     render failure whether or not a stressed syllable falls in it: one segment per stretch not
-    already flagged (``stressed`` false)."""
+    already flagged (``kind`` 'frozen', ``stressed`` false, ``closeup`` when most of its frames are)."""
     extra = []
     for stretch in segments_where(frame_t, frozen, 1.0 / fps, min_duration_s=MIN_FROZEN_S, merge_gap_s=0.2):
         if any(s.rerender and s.start < stretch.end and s.end > stretch.start for s in found):
             continue
         offset, confidence = _local_at(series, (stretch.start + stretch.end) / 2)
-        extra.append(QaSegment(stretch.start, stretch.end, offset, confidence, True, False, True,
-                               "the mouth stays still while the voice speaks (frozen or smeared mouth)",
-                               1000.0 + stretch.end - stretch.start))
+        span = (frame_t >= stretch.start) & (frame_t < stretch.end)
+        extra.append(QaSegment(stretch.start, stretch.end, offset, confidence, bool(closeup[span].mean() >= 0.5), False,
+                               True, "the mouth stays still while the voice speaks (frozen or smeared mouth)",
+                               1000.0 + stretch.end - stretch.start, "frozen", _face_box(series, stretch.start, stretch.end)))
     return extra
+
+
+def _face_box(series: dict, start: float, end: float) -> tuple[float, float, float, float] | None:
+    """The median box (render pixels) of the judged face over [start, end), or None without one."""
+    boxes = series.get("face_box")
+    if boxes is None or len(boxes) == 0:
+        return None
+    frame_t = series["frame_t"]
+    span = (frame_t >= start) & (frame_t < end)
+    inside = boxes[span] if span.any() else boxes[[int(np.clip(np.searchsorted(frame_t, start), 0, len(frame_t) - 1))]]
+    inside = inside[np.all(np.isfinite(inside), axis=1)]
+    return tuple(float(v) for v in np.median(inside, axis=0)) if len(inside) else None
 
 
 @dataclass
@@ -173,19 +207,20 @@ def path_stretches(series: dict, limits: dict) -> list[tuple[Exceedance, float]]
     return stretches
 
 
-def _slipped_stretches(sustained: list[Exceedance], frame_t: np.ndarray, closeup: np.ndarray, clip: SyncResult,
+def _slipped_stretches(sustained: list[Exceedance], series: dict, closeup: np.ndarray, clip: SyncResult,
                        limits: dict) -> list[QaSegment]:
-    """A sustained exceedance mostly in close-up whose offset also departs from the whole clip's
+    """A sustained exceedance, in any framing, whose offset also departs from the whole clip's
     by more than ``local_margin_ms`` is a slip of the picture against the sound: a render
-    failure whether or not a stressed syllable falls in it (one segment, ``stressed`` false).
+    failure whether or not a stressed syllable falls in it (one segment, ``kind`` 'slip',
+    ``stressed`` false, ``closeup`` when most of its frames are).
     One that reads the clip's own offset is the clip's offset, judged (and fixed by re-muxing)
     as a whole. ``sustained`` lists the tracked path's slips first, then the runs of local
     windows; a run overlapping a slip already taken is the same slip, read less precisely."""
     early, late = limits["tolerance_early_ms"], limits["tolerance_late_ms"]
-    extra = []
+    frame_t, extra = series["frame_t"], []
     for run in sustained:
         span = (frame_t >= run.start) & (frame_t < run.end)
-        if not span.any() or closeup[span].mean() < 0.5:
+        if not span.any():
             continue
         if clip.offset_ms is not None and abs(run.offset_ms - clip.offset_ms) <= limits["local_margin_ms"]:
             continue
@@ -198,7 +233,8 @@ def _slipped_stretches(sustained: list[Exceedance], frame_t: np.ndarray, closeup
         else:
             reason = f"the sound comes {-run.offset_ms:.0f} ms after the lips {where} (tolerance {late:g} ms)"
             severity = late - run.offset_ms
-        extra.append(QaSegment(run.start, run.end, run.offset_ms, run.confidence, True, False, True, reason, severity))
+        extra.append(QaSegment(run.start, run.end, run.offset_ms, run.confidence, bool(closeup[span].mean() >= 0.5), False,
+                               True, reason, severity, "slip", _face_box(series, run.start, run.end)))
     return extra
 
 
@@ -221,4 +257,18 @@ def judge_qa(measured: Measurements, input_path: str | Path, config: Config | No
     limits = qa_limits((config or Config()).qa)
     clip = _sync_result(measured, limits)
     series = {name: measured.series[name] for name in PLOT_SERIES if name in measured.series}
-    return QaReport(str(input_path), clip, _segments(measured, limits, clip), series)
+    return QaReport(str(input_path), clip, _segments(measured, limits, clip), series, face_box=_speaking_face_box(measured))
+
+
+def _speaking_face_box(measured: Measurements) -> tuple[float, float, float, float] | None:
+    """With several faces tracked, the box (render pixels) of the face judged over most of the
+    speech (``lipgate.qa.measure.speaking_face``); None with one face."""
+    series = measured.series
+    if (measured.get("faces_tracked") or 1) < 2 or "face_index" not in series or "face_box" not in series:
+        return None
+    speaking = series["speaking"] & np.all(np.isfinite(series["face_box"]), axis=1)
+    if not speaking.any():
+        return None
+    main = int(np.bincount(series["face_index"][speaking]).argmax())
+    rows = speaking & (series["face_index"] == main)
+    return tuple(float(v) for v in np.median(series["face_box"][rows], axis=0))

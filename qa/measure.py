@@ -5,13 +5,14 @@ shots. The numbers go into cacheable ``Measurements``; ``lipgate.qa.judge`` judg
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from lipgate.errors import InputError
 from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
+from lipgate.framing import face_layout
 from lipgate.measurements import Measurements
 from lipgate.media import AudioDecoder, FastScalerMissing, MediaInfo, VideoDecoder, probe
 from lipgate.qa import sync, syncmodel
@@ -31,7 +32,19 @@ FROZEN_FOR_ESTIMATE = 0.1
 voice speaks are left out of the offset estimate (the default ``frozen_pixel_change``; a
 measurement choice, so user overrides, which only change judgement, do not move it)."""
 STATIC_FACE_STD = 0.01
-"""Below this spread (inter-ocular units) of the lip opening the face does not talk at all."""
+"""Below this spread (inter-ocular units) of the lip opening the face may not talk at all: it does
+not when its mouth's pixels do not move either (``_pixels_move``). A talker with little jaw motion
+reads 0.0075 and moves its lip box by 5-7 grey levels a frame (the corpus' PC-AVS 00098)."""
+MOVING_PIXEL_CHANGE = 1.0
+"""A mouth box whose median frame-to-frame change while the voice speaks reaches this many grey
+levels moves: a repeated frame changes 0.0 after H.264, and the untouched corpus copies' mouths
+change by a median of 4.5 - 9.4 while the voice speaks (bench/qa_every_shot.py)."""
+
+
+def _pixels_move(change: np.ndarray, rows: np.ndarray) -> bool:
+    """Whether the mouth's raw pixel change over ``rows`` (frames with speech and a face) says it moves."""
+    values = change[rows & np.isfinite(change)]
+    return bool(values.size) and float(np.median(values)) >= MOVING_PIXEL_CHANGE
 
 
 def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
@@ -112,6 +125,19 @@ def decode_sound(info: MediaInfo, window_s: float, decoder: AudioDecoder | None 
 
 
 @dataclass
+class FaceSeries:
+    """One tracked face's per-frame series (NaN where it was not found)."""
+
+    mouth: np.ndarray
+    face_height_ratio: np.ndarray
+    mouth_pixel_change: np.ndarray
+    face_box: np.ndarray
+    """(n, 4) x0, y0, x1, y1 of the face mesh, in pixels of the source frame."""
+    mouth_appearance: np.ndarray | None = None
+    """(n, k) the mouth patch projected on the learned components (lipgate.qa.evidence; NaN without a face)."""
+
+
+@dataclass
 class PictureSeries:
     """What one pass over the frames gives: per-frame times, mouth features, face size, shots."""
 
@@ -122,12 +148,38 @@ class PictureSeries:
     mouth_pixel_change: np.ndarray
     """Mean absolute grey-level change of the mouth box from the previous frame (NaN without a face)."""
     shot: np.ndarray
+    face_box: np.ndarray | None = None
+    """(n, 4) x0, y0, x1, y1 of the face measured, in pixels of the source frame (NaN without a face)."""
+    others: list[FaceSeries] = field(default_factory=list)
+    """The other faces tracked in a shot with several (``lipgate.framing.FaceLayout.faces``);
+    ``speaking_face`` picks, per stretch of speech, the one whose mouth follows the voice."""
     mouth_appearance: np.ndarray | None = None
     """Per frame, the mouth patch projected on the learned components (lipgate.qa.evidence; NaN without a face)."""
 
 
-def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None = None) -> PictureSeries:
+def _nearest_slots(found: list[np.ndarray], centres: np.ndarray) -> list[np.ndarray | None]:
+    """The landmarks of ``found`` (faces of one frame) given to the slots whose last centres
+    (decoder pixels) are nearest, each face to one slot; the centres follow the faces."""
+    slots: list[np.ndarray | None] = [None] * len(centres)
+    if not found:
+        return slots
+    face_centres = np.array([face[:, :2].mean(axis=0) for face in found])
+    distance = np.linalg.norm(face_centres[:, None, :] - centres[None, :, :], axis=2)
+    for _ in range(min(len(found), len(centres))):
+        face, slot = np.unravel_index(np.argmin(distance), distance.shape)
+        slots[slot] = found[face]
+        centres[slot] = face_centres[face]
+        distance[face, :], distance[:, slot] = np.inf, np.inf
+    return slots
+
+
+def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None = None,
+                    faces: int = 1, centres: np.ndarray | None = None) -> PictureSeries:
     """Stream every frame through the face mesh; only a few numbers per frame are kept.
+
+    ``faces``: how many faces to track (``lipgate.framing.FaceLayout``); with several, each frame's
+    faces go to the slot whose face was nearest (``centres``: where they were first found, in the
+    decoder's pixels), and the first slot's series fill the single-face fields.
 
     The mesh of each frame runs in a second thread (MediaPipe's graph releases the GIL) while
     this one fits the pose and measures the frame before: the mesh is most of a frame's time,
@@ -135,28 +187,36 @@ def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None
     from concurrent.futures import ThreadPoolExecutor
 
     decoder = (decoder or VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)).start()  # decodes while MediaPipe loads
-    frame_t, mouth, face_height, pixel_change, appearance = [], [], [], [], []
+    source_height = float(info.video.height)
+    slot_centres = np.array(centres, dtype=float) if centres is not None and len(centres) else np.zeros((0, 2))
+    slot_centres = np.vstack([slot_centres, np.full((max(0, faces - len(slot_centres)), 2), np.nan)])[:faces]
+    slot_centres = np.where(np.isfinite(slot_centres), slot_centres, (decoder.width / 2, decoder.height / 2))
+    frame_t = []
+    per_face = [{"mouth": [], "height": [], "change": [], "box": [], "appearance": []} for _ in range(faces)]
     shots = ShotChangeTracker()
     previous_rgb = None
 
-    def measure(frame, landmarks) -> None:
+    def measure(frame, found: list[np.ndarray]) -> None:
         nonlocal previous_rgb
-        observation = tracker.observation(landmarks)
         frame_t.append(frame.t)
-        mouth.append(mouth_row(observation))
-        face_height.append((observation.box[3] - observation.box[1]) / decoder.height if observation.found else np.nan)
         shots.process(frame.rgb)
-        pixel_change.append(mouth_pixel_change(frame.rgb, previous_rgb, observation))
-        appearance.append(mouth_appearance(frame.rgb, observation.landmarks))
+        landmarks = _nearest_slots(found, slot_centres) if faces > 1 else [found[0] if found else None]
+        for slot, (series, face) in enumerate(zip(per_face, landmarks)):
+            observation = tracker.observation(face, slot)
+            box = decoder.to_source(np.reshape(observation.box, (2, 2))).ravel() if observation.found else np.full(4, np.nan)
+            series["mouth"].append(mouth_row(observation))
+            series["height"].append((box[3] - box[1]) / source_height)
+            series["box"].append(box)
+            series["change"].append(mouth_pixel_change(frame.rgb, previous_rgb, observation))
+            series["appearance"].append(mouth_appearance(frame.rgb, observation.landmarks if observation.found else None))
         previous_rgb = frame.rgb  # each frame has its own buffer: keeping it copies nothing
         if progress is not None:
             progress(frame.index + 1, decoder.expected_frames)
 
-    # one face: qa measures the speaker's lips
-    with FaceTracker() as tracker, ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipgate-mesh") as mesh:
+    with FaceTracker(max_faces=faces) as tracker, ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipgate-mesh") as mesh:
         waiting = None  # (frame, its landmarks to come)
         for frame in decoder:
-            landmarks = mesh.submit(tracker.landmarks, frame.rgb)
+            landmarks = mesh.submit(tracker.all_landmarks, frame.rgb)
             if waiting is not None:
                 measure(waiting[0], waiting[1].result())
             waiting = (frame, landmarks)
@@ -164,12 +224,51 @@ def decode_pictures(info: MediaInfo, progress=None, decoder: VideoDecoder | None
             measure(waiting[0], waiting[1].result())
     if not frame_t:
         raise InputError(info.path, "no video frame could be decoded")
+    tracked = [FaceSeries(np.array(series["mouth"]).reshape(-1, len(MOUTH_FEATURE_NAMES)), np.array(series["height"]),
+                          np.array(series["change"]), np.array(series["box"]).reshape(-1, 4),
+                          np.array(series["appearance"], np.float32).reshape(len(frame_t), -1)) for series in per_face]
+    first = tracked[0]
     return PictureSeries(
-        fps=decoder.fps, frame_t=np.array(frame_t), mouth=np.array(mouth).reshape(-1, len(MOUTH_FEATURE_NAMES)),
-        face_height_ratio=np.array(face_height), mouth_pixel_change=np.array(pixel_change),
+        fps=decoder.fps, frame_t=np.array(frame_t), mouth=first.mouth, face_height_ratio=first.face_height_ratio,
+        mouth_pixel_change=first.mouth_pixel_change,
         shot=shot_ids(len(frame_t), cut_frames(np.array(shots.distances), decoder.fps)),
-        mouth_appearance=np.array(appearance, np.float32).reshape(len(frame_t), -1),
+        face_box=first.face_box, others=tracked[1:], mouth_appearance=first.mouth_appearance,
     )
+
+
+def speaking_face(pictures: PictureSeries, speaking: np.ndarray) -> tuple[PictureSeries, np.ndarray]:
+    """With several faces tracked, the series of the face that speaks: per stretch of speech
+    (runs of ``speaking`` within a shot, and the silence before each joined to it), the face whose lip
+    opening varies most over the stretch (a listening face keeps its mouth still); also
+    which face (index into [the first face, *others]) each frame follows. One face: unchanged."""
+    chosen = np.zeros(len(pictures.frame_t), int)
+    if not pictures.others:
+        return pictures, chosen
+    faces = [FaceSeries(pictures.mouth, pictures.face_height_ratio, pictures.mouth_pixel_change,
+                        pictures.face_box if pictures.face_box is not None else np.full((len(chosen), 4), np.nan),
+                        pictures.mouth_appearance), *pictures.others]
+    opening = MOUTH_FEATURE_NAMES.index("lip_opening")
+    stretch_start = 0
+    for first, last in _speech_stretches(speaking, pictures.shot):
+        rows = slice(first, last + 1)
+        spread = [np.nanstd(face.mouth[rows, opening]) if np.isfinite(face.mouth[rows, opening]).sum() >= 3 else -1.0
+                  for face in faces]
+        chosen[stretch_start:last + 1] = int(np.argmax(spread))
+        stretch_start = last + 1
+    if stretch_start and stretch_start < len(chosen):
+        chosen[stretch_start:] = chosen[stretch_start - 1]
+    pick = lambda name: np.stack([getattr(face, name) for face in faces])[chosen, np.arange(len(chosen))]
+    appearance = pick("mouth_appearance") if all(face.mouth_appearance is not None for face in faces) else None
+    return replace(pictures, mouth=pick("mouth"), face_height_ratio=pick("face_height_ratio"),
+                   mouth_pixel_change=pick("mouth_pixel_change"), face_box=pick("face_box"),
+                   mouth_appearance=appearance), chosen
+
+
+def _speech_stretches(speaking: np.ndarray, shot: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) frame of each run of speech, split at shot changes."""
+    from lipgate.timeline import runs
+
+    return [(first, last) for s in np.unique(shot) for first, last in runs(speaking & (shot == s))]
 
 
 def measure_qa(path: str | Path, progress=None) -> Measurements:
@@ -182,28 +281,31 @@ def measure_qa(path: str | Path, progress=None) -> Measurements:
     # the sound is decoded and analysed in a second thread while the frames stream through the
     # face mesh (ffmpeg, numpy and MediaPipe release the GIL): qa takes about the longer of the two
     # one ffmpeg decodes both (VideoDecoder.with_sound)
-    pictures_decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    layout = face_layout(info, ANALYSIS_MAX_SIDE)  # the window around the faces: the mesh sees them large enough
+    pictures_decoder = VideoDecoder(info, max_side=layout.max_side, crop=layout.crop)
     sound_decoder = pictures_decoder.with_sound(sr=AUDIO_SR)
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lipgate-sound") as pool:
             sound = pool.submit(decode_sound, info, 1.0 / info.video.fps, sound_decoder)
-            pictures = decode_pictures(info, progress, pictures_decoder)
+            pictures = decode_pictures(info, progress, pictures_decoder, layout.faces, layout.centres(pictures_decoder))
             return analyse(pictures, sound.result())
     except FastScalerMissing:  # this ffmpeg has no zimg: every later decode uses swscale
         return measure_qa(path, progress)
 
 
-def mouth_movement(mouth: np.ndarray, appearance: np.ndarray | None, fps: float) -> dict:
+def mouth_movement(mouth: np.ndarray, appearance: np.ndarray | None, fps: float, box_changes: bool = False) -> dict:
     """Whether the mouth moves at all, from its geometry and from its pixels: ``lip_opening_spread``
     (standard deviation of the lip opening, inter-ocular units; moving from ``STATIC_FACE_STD``)
     and ``mouth_pixel_motion`` (lipgate.qa.evidence.appearance_motion; moving from
     ``STILL_MOUTH_PIXEL_MOTION``). MediaPipe's landmarks barely follow a soft generated mouth
-    whose pixels open and close, so either is enough: ``mouth_moves``."""
+    whose pixels open and close, so either is enough: ``mouth_moves``; so is ``box_changes``, the
+    lip box's raw grey-level change under speech (``_pixels_move``)."""
     opening = mouth[:, MOUTH_FEATURE_NAMES.index("lip_opening")]
     spread = float(np.nanstd(opening)) if np.isfinite(opening).any() else 0.0
     pixel_motion = appearance_motion(appearance, fps)
-    moves = spread >= STATIC_FACE_STD or (pixel_motion is not None and pixel_motion >= STILL_MOUTH_PIXEL_MOTION)
-    return {"mouth_moves": bool(moves), "lip_opening_spread": spread, "mouth_pixel_motion": pixel_motion}
+    moves = spread >= STATIC_FACE_STD or (pixel_motion is not None and pixel_motion >= STILL_MOUTH_PIXEL_MOTION) or box_changes
+    return {"mouth_moves": bool(moves), "lip_opening_spread": spread, "mouth_pixel_motion": pixel_motion,
+            "mouth_box_changes": bool(box_changes)}
 
 
 def whole_clip_reading(pictures: PictureSeries, sound: SoundSeries, rows: np.ndarray):
@@ -217,19 +319,23 @@ def whole_clip_reading(pictures: PictureSeries, sound: SoundSeries, rows: np.nda
 
 def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
     """Sync, local offsets, syllables and mouth motion from the picture and sound series."""
-    fps, frame_t, mouth = pictures.fps, pictures.frame_t, pictures.mouth
+    fps, frame_t = pictures.fps, pictures.frame_t
     audio = sound.features
-    face_found = np.all(np.isfinite(mouth), axis=1)
     speaking = speech_activity(sound.contour, sound.start_s, frame_t)
+    pictures, face_index = speaking_face(pictures, speaking)
+    mouth = pictures.mouth
+    face_found = np.all(np.isfinite(mouth), axis=1)
     values = {"fps": fps, "frames": len(frame_t), "video_start_s": float(frame_t[0]),
               "audio_start_s": sound.start_s, "audio_duration_s": sound.duration_s,
-              "face_share": float(face_found.mean()), "speech_share": float(speaking.mean())}
+              "face_share": float(face_found.mean()), "speech_share": float(speaking.mean()),
+              "faces_tracked": 1 + len(pictures.others)}
     problem = None
     if face_found.sum() < sync.MIN_FRAMES:
         problem = "no face found in enough frames to see the lips"
     elif not speaking.any():
         problem = "no speech in the sound track"
-    movement = mouth_movement(mouth, pictures.mouth_appearance, fps)
+    movement = mouth_movement(mouth, pictures.mouth_appearance, fps,
+                              _pixels_move(pictures.mouth_pixel_change, speaking & face_found))
     values.update(movement)
     if problem is None and not movement["mouth_moves"]:
         problem = "the mouth never moves (a still face)"
@@ -260,7 +366,8 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         sync_lags_ms, sync_scores = reading.lags_ms, reading.scores
     series = {
         "frame_t": frame_t, "mouth": mouth, "face_height_ratio": pictures.face_height_ratio, "shot": pictures.shot,
-        "speaking": speaking, "mouth_pixel_change": mouth_change,
+        "speaking": speaking, "mouth_pixel_change": mouth_change, "face_index": face_index,
+        "face_box": pictures.face_box if pictures.face_box is not None else np.full((len(frame_t), 4), np.nan),
         "sync_lags_ms": sync_lags_ms, "sync_scores": sync_scores,
         "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
         "track_lags_ms": track_lags_ms, "track_offset_ms": track_offset_ms, "track_evidence": evidence.astype(np.float32),

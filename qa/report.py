@@ -18,7 +18,8 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 
 @dataclass
 class QaSegment:
-    """A stressed syllable in a close-up (times in s on the input's timeline)."""
+    """A judged stretch of the render (times in s on the input's timeline): a stressed syllable in a
+    close-up, a frozen mouth or a local slip (``kind``)."""
 
     start: float
     end: float
@@ -31,13 +32,21 @@ class QaSegment:
     reason: str
     severity: float = 0.0
     """How far past tolerance (ms; frozen mouth counts as the window length): orders the text view."""
+    kind: str = "syllable"
+    """'syllable' (a stressed syllable), 'frozen' (the mouth still while the voice speaks) or
+    'slip' (a sustained local slip of the picture against the sound)."""
+    face_box: tuple[float, float, float, float] | None = None
+    """The judged face (the one that speaks): median x0, y0, x1, y1 over the segment, in pixels of the render."""
 
     def to_dict(self) -> dict:
-        return {
-            "start": round(self.start, 3), "end": round(self.end, 3),
+        data = {
+            "start": round(self.start, 3), "end": round(self.end, 3), "kind": self.kind,
             "offset_ms": _round(self.offset_ms), "confidence": _round(self.confidence, 2),
             "closeup": self.closeup, "stressed": self.stressed, "rerender": self.rerender, "reason": self.reason,
         }
+        if self.face_box is not None:
+            data["face_box"] = [int(round(v)) for v in self.face_box]
+        return data
 
 
 @dataclass
@@ -79,6 +88,9 @@ class QaReport:
     """With ``--source``: the contract's ``{"video"|"image": path, "audio": path|None}``, else None."""
     checks: list[CheckResult] = field(default_factory=list)
     """With ``--source``: what the service did (``lipgate.qa.checks``), results shaped like check's."""
+    face_box: tuple[float, float, float, float] | None = None
+    """The face judged while the voice speaks (median x0, y0, x1, y1 in the render's pixels), given as
+    ``sync.face_box`` when several faces were tracked: which of them the report is about."""
 
     schema = "lipgate/qa/v1"
 
@@ -109,6 +121,8 @@ class QaReport:
 
     def to_dict(self) -> dict:
         sync = self.sync.to_dict()
+        if self.face_box is not None:
+            sync["face_box"] = [int(round(v)) for v in self.face_box]
         return {
             "schema": self.schema,
             "tool": dict(TOOL),

@@ -46,6 +46,13 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "least-moving 0.4 s of the corpus clips still changed 0.24 (bench/qa_sync.py)",
         "the mouth counts as frozen while speech goes on when its box changes less than this "
         "(mean absolute grey-level change per frame over 0.4 s)"),
+    "frozen_relative_change": Threshold(
+        0.1, "share", "measurement (bench/qa_every_shot.py --derive, 2026-12-06), read off speaker half A: the "
+        "stillest 0.3 s of speech on its 37 untouched copies moved 0.238 of the mouth's typical change "
+        "(Wav2Lip kim), 95% of its 66 frozen stretches at most 0.069; of the grid 0.05-0.2, the smallest share "
+        "that catches as many of half A's frozen edits (all) with no untouched copy flagged frozen",
+        "the mouth also counts as frozen while speech goes on when its change is below this share of "
+        "its own median change while the voice speaks"),
 }
 
 

@@ -78,7 +78,9 @@ def render_qa(report, color: bool = False) -> str:
     to_redo = report.rerenders
     lines.append(f"  {stressed} stressed syllable(s) in close-up checked, {len(to_redo)} moment(s) to re-render")
     for segment in to_redo:
-        lines.append(f"  {paint('RE-RENDER', 'fail', color)}  {segment.start:7.2f}-{segment.end:.2f} s  {segment.reason}")
+        face = "" if segment.face_box is None else " (face at {:.0f},{:.0f}-{:.0f},{:.0f} px)".format(*segment.face_box)
+        lines.append(f"  {paint('RE-RENDER', 'fail', color)}  {segment.start:7.2f}-{segment.end:.2f} s  "
+                     f"[{segment.kind}] {segment.reason}{face}")
     if getattr(report, "source", None) is not None:
         against = ", ".join(f"{kind} {path}" for kind, path in report.source.items() if path)
         lines.append(f"  against the upload ({against}):")

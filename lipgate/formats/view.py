@@ -81,7 +81,7 @@ def _qa_items(data: dict, sync_result=None) -> list[Item]:
             id=f"segment {segment['start']:.2f}-{segment['end']:.2f} s",
             status="fail" if segment.get("rerender") else "pass",
             value=local_ms, threshold=None, unit="ms",
-            message=segment.get("reason") or f"local offset {value}",
+            message=segment_message(segment, value),
             segments=[(segment["start"], segment["end"])],
             fix="re-render this segment" if segment.get("rerender") else None,
         ))
@@ -93,6 +93,18 @@ def check_items(checks: list[dict]) -> list[Item]:
     return [Item(id=c["id"], status=c["status"], value=c["value"], threshold=c["threshold"], unit=c["unit"],
                  message=c["message"], segments=[(s["start"], s["end"]) for s in c["segments"]], fix=c.get("fix"),
                  source=c.get("source")) for c in checks]
+
+
+def segment_message(segment: dict, value: str) -> str:
+    """A QA segment's finding: its reason, the kind when it is a frozen mouth or a slip, and the
+    judged face's box when the report names it."""
+    message = segment.get("reason") or f"local offset {value}"
+    if segment.get("kind") in ("frozen", "slip"):
+        message = f"{segment['kind']}: {message}"
+    box = segment.get("face_box")
+    if box:
+        message += f" (face at {box[0]},{box[1]}-{box[2]},{box[3]} px)"
+    return message
 
 
 def timecode(seconds: float) -> str:

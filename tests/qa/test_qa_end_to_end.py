@@ -95,7 +95,9 @@ def test_cli_json_is_the_contract(cli, qa_clips):
     assert set(report["sync"]) >= {"offset_ms", "confidence", "fps"}
     assert report["sync"]["offset_ms"] < -150 and report["sync"]["fps"] == 25.0
     for segment in report["segments"]:
-        assert set(segment) == {"start", "end", "offset_ms", "confidence", "closeup", "stressed", "rerender", "reason"}
+        assert {"start", "end", "kind", "offset_ms", "confidence", "closeup", "stressed", "rerender", "reason"} <= set(segment) <= {
+            "start", "end", "kind", "offset_ms", "confidence", "closeup", "stressed", "rerender", "reason", "face_box"}
+        assert segment["kind"] in ("syllable", "frozen", "slip")
         assert segment["start"] < segment["end"]
 
 
