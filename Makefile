@@ -49,7 +49,11 @@ demo: fixtures
 	@echo; echo "== lipgate qa fixtures/generated/portrait_talking.mp4  (post-render sync QA)"
 	@$(BIN)/lipgate qa fixtures/generated/portrait_talking.mp4; test $$? -le 1
 	@$(BIN)/lipgate check fixtures/generated/portrait_talking.mp4 --format html -o out/demo-check.html; test $$? -le 1
-	@echo; echo "HTML report with plots: out/demo-check.html"
+	@$(BIN)/python -m fixtures.demo_render >/dev/null
+	@echo; echo "== lipgate qa fixtures/generated/render_spoiled.mp4  (a render with a slip and a frozen mouth)"
+	@$(BIN)/lipgate qa fixtures/generated/render_spoiled.mp4 --format html -o out/review.html; test $$? -le 1
+	@$(BIN)/lipgate qa fixtures/generated/render_spoiled.mp4; test $$? -le 1
+	@echo; echo "HTML pages: out/demo-check.html (check timeline), out/review.html (click a moment to watch it at 1x)"
 
 test: setup test-deps
 	$(BIN)/python -m pytest -q

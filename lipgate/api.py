@@ -13,6 +13,10 @@ This facade is the top of the package: it imports the layers (``lipgate.prefligh
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import sys
 from pathlib import Path
 
 from lipgate.config import Config, KnownSettings
@@ -42,6 +46,36 @@ def _config(config: Config | str | Path | None) -> Config:
     return load_config(config)
 
 
+@contextlib.contextmanager
+def native_logs_silenced():
+    """While lipgate measures, what native libraries write to file descriptor 2 (MediaPipe's
+    TensorFlow Lite and absl lines, from its own threads) goes to /dev/null; Python's
+    ``sys.stderr`` keeps writing to the real stderr meanwhile, and both are restored after.
+    ``LIPGATE_NATIVE_LOGS=1`` leaves them alone."""
+    if os.environ.get("LIPGATE_NATIVE_LOGS") == "1":
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    previous = sys.stderr
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = io.TextIOWrapper(os.fdopen(os.dup(real), "wb", buffering=0), encoding="utf-8", errors="replace",
+                                  line_buffering=True, write_through=True)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(real, 2)
+        os.close(real)
+        sys.stderr = previous
+
+
 def check(path: str | Path, audio: str | Path | None = None, config: Config | str | Path | None = None):
     """Preflight of a source (video or still) and its target speech: a ``CheckReport``.
 
@@ -50,7 +84,8 @@ def check(path: str | Path, audio: str | Path | None = None, config: Config | st
     judged (the CLI's exit 2)."""
     from lipgate.preflight.runner import run_check
 
-    return run_check(path, audio, _config(config))
+    with native_logs_silenced():
+        return run_check(path, audio, _config(config))
 
 
 def qa(path: str | Path, source: str | Path | None = None, audio: str | Path | None = None,
@@ -60,4 +95,5 @@ def qa(path: str | Path, source: str | Path | None = None, audio: str | Path | N
     ``source`` and ``checks``). ``audio`` without ``source`` is a ``UsageError``."""
     from lipgate.qa.runner import run_qa
 
-    return run_qa(path, _config(config), source=source, audio=audio)
+    with native_logs_silenced():
+        return run_qa(path, _config(config), source=source, audio=audio)

@@ -70,6 +70,7 @@ def test_installed_library_api_returns_the_report_objects(installed, generated):
             "print(json.dumps({'verdict': r.verdict, 'schema': r.to_dict()['schema'], 'file': lipgate.__file__}))")
     done = run_installed(installed, "python", "-c", code)
     assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # MediaPipe's native log lines are silenced in library use too
     answer = json.loads(done.stdout)
     assert answer["schema"] == "lipgate/check/v1" and answer["verdict"] in ("pass", "warn", "fail")
     assert str(ROOT) not in answer["file"]  # the installed copy, not this checkout

@@ -108,7 +108,10 @@ def test_small_face_in_sync_is_judged_and_clean(judged):
     measured, report = judged["in_sync"]
     assert measured.get("unmeasured_reason") is None
     assert measured.get("face_share") > 0.95
-    assert measured.get("offset_ms") == pytest.approx(0.0, abs=1000 / FPS)
+    # the speaker's lips are what is measured: the per-clip correlation finds them in sync (the
+    # learned model reads this generated face as uncertain, docs/qa-sync.md)
+    assert measured.get("cca_offset_ms") == pytest.approx(0.0, abs=1000 / FPS)
+    assert measured.get("uncertain") or measured.get("offset_ms") == pytest.approx(0.0, abs=1000 / FPS)
     assert not [s for s in report.segments if s.rerender]
     assert report.verdict == "pass"
     box = np.nanmedian(measured.series["face_box"], axis=0)
@@ -141,6 +144,9 @@ def test_two_faces_judge_the_one_that_speaks(judged):
     assert measured.get("faces_tracked") == 2
     box = np.nanmedian(measured.series["face_box"], axis=0)
     assert box[2] < CANVAS[0] / 2, "the judged face is the speaking one, on the left"
-    assert measured.get("offset_ms") == pytest.approx(0.0, abs=1000 / FPS)
+    # the speaker's lips are what is measured: the per-clip correlation finds them in sync (the
+    # learned model reads this generated face as uncertain, docs/qa-sync.md)
+    assert measured.get("cca_offset_ms") == pytest.approx(0.0, abs=1000 / FPS)
+    assert measured.get("uncertain") or measured.get("offset_ms") == pytest.approx(0.0, abs=1000 / FPS)
     assert not [s for s in report.segments if s.rerender] and report.verdict == "pass"
     assert report.to_dict()["sync"]["face_box"][2] < CANVAS[0] / 2
