@@ -45,12 +45,17 @@ def corpus_clips(corpus: Path) -> list[CorpusClip]:
 
 
 def extract_clip(clip: CorpusClip, out: Path) -> Path:
-    """Decode one clip (frames through lipgate's picture path, sound at ``AUDIO_SR``) into ``out``."""
-    from lipgate.qa.measure import decode_pictures
+    """Decode one clip (frames through lipgate's picture path and its face-aware window, sound at
+    ``AUDIO_SR``) into ``out``."""
+    from lipgate.framing import face_layout
+    from lipgate.media import VideoDecoder
+    from lipgate.qa.measure import ANALYSIS_MAX_SIDE, decode_pictures
 
     info = probe(clip.path, expect={"video"})
+    layout = face_layout(info, ANALYSIS_MAX_SIDE)  # the window qa decodes (lipgate.qa.measure.measure_qa)
+    decoder = VideoDecoder(info, max_side=layout.max_side, crop=layout.crop)
     with recording_patches() as recorded:
-        pictures = decode_pictures(info)
+        pictures = decode_pictures(info, decoder=decoder, faces=layout.faces, centres=layout.centres(decoder))
     patches = np.full((len(recorded.patches), PATCH_HEIGHT, PATCH_WIDTH), np.nan, np.float16)
     for k, patch in enumerate(recorded.patches):
         if patch is not None:

@@ -152,3 +152,20 @@ def test_a_sound_that_is_not_the_faces_speech_is_uncertain(generated, tmp_path):
     other = syncmodel.read_offset(model, frame_t, mouth, appearance, _log_mel(_other_speech(tmp_path)), FPS)
     assert not own.uncertain and other.uncertain
     assert other.confidence < model.calibration["min_confidence"] < own.confidence
+
+
+@pytest.mark.slow
+def test_corpus_extraction_decodes_the_face_aware_window(generated, tmp_path):
+    """The corpus the model learns from is decoded as qa decodes a render: a wide shot whose face
+    is 45 px tall once the whole 1280 x 720 frame is shrunk to 480 px gets the window around the
+    face, so the mesh finds it (decoded whole, it found none on three DFDC wide shots)."""
+    from lipgate.qa.corpus import CorpusClip, extract_clip
+    from tests.qa.test_every_shot import wide_shot
+
+    clip_path = wide_shot(tmp_path / "wide.mp4", generated["speech"])
+    out = extract_clip(CorpusClip("wide.mp4", "synthetic", clip_path, "wide", False), tmp_path / "wide.npz")
+    with np.load(out) as data:
+        found = np.isfinite(data["mouth"][:, 0]).mean()
+        patches = np.all(np.isfinite(data["patches"].reshape(len(data["frame_t"]), -1)), axis=1).mean()
+    assert found > 0.9
+    assert patches > 0.9
