@@ -169,3 +169,28 @@ def test_corpus_extraction_decodes_the_face_aware_window(generated, tmp_path):
         patches = np.all(np.isfinite(data["patches"].reshape(len(data["frame_t"]), -1)), axis=1).mean()
     assert found > 0.9
     assert patches > 0.9
+
+
+def _calibration_readings(untouched_confidences, null_confidences):
+    readings = [{"learned": True, "truth_ms": 0.0, "offset_ms": 0.0, "confidence": c, "speaker": f"s{k}"}
+                for k, c in enumerate(untouched_confidences)]
+    readings += [{"learned": True, "truth_ms": 200.0, "offset_ms": 200.0, "confidence": c, "speaker": f"s{k}"}
+                 for k, c in enumerate(untouched_confidences)]
+    readings += [{"learned": True, "truth_ms": None, "offset_ms": 0.0, "confidence": c, "speaker": f"s{k}"}
+                 for k, c in enumerate(null_confidences)]
+    return readings
+
+
+def test_the_calibration_keeps_the_uncertain_share_of_in_sync_clips():
+    """Another speaker's sound reading as high as most in-sync clips does not make them uncertain:
+    at most ``UNCERTAIN_SHARE`` of the in-sync clips fall under ``min_confidence``."""
+    from lipgate.qa import train
+
+    untouched = np.linspace(0.5, 2.5, 50)
+    cal = train.calibration(_calibration_readings(untouched, np.full(50, 2.0)))
+    assert np.mean(untouched < cal["min_confidence"]) <= train.UNCERTAIN_SHARE
+    assert np.sum(untouched < cal["min_confidence"]) == int(np.floor(train.UNCERTAIN_SHARE * 50))
+    # a low null leaves the threshold at its 95th percentile
+    low_null = np.linspace(0.0, 0.4, 50)
+    cal = train.calibration(_calibration_readings(untouched, low_null))
+    assert cal["min_confidence"] == pytest.approx(np.quantile(low_null, train.NULL_QUANTILE))
