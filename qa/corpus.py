@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lipgate.media import AudioDecoder, probe
+from lipgate.media import AudioDecoder, MediaInfo, probe
 from lipgate.qa.evidence import PATCH_HEIGHT, PATCH_WIDTH, recording_patches
 from lipgate.qa.features import AUDIO_SR
 
@@ -44,15 +44,29 @@ def corpus_clips(corpus: Path) -> list[CorpusClip]:
     return clips
 
 
+def analysis_decoder(info: MediaInfo):
+    """(face layout, frame decoder) as ``lipgate.qa.measure.measure_qa`` decodes a render: the
+    face-aware window of ``lipgate.framing.face_layout`` (wide shots get their faces)."""
+    from lipgate.framing import face_layout
+    from lipgate.media import VideoDecoder
+    from lipgate.qa.measure import ANALYSIS_MAX_SIDE
+
+    layout = face_layout(info, ANALYSIS_MAX_SIDE)
+    return layout, VideoDecoder(info, max_side=layout.max_side, crop=layout.crop)
+
+
 def extract_clip(clip: CorpusClip, out: Path) -> Path:
-    """Decode one clip (frames through lipgate's picture path, sound at ``AUDIO_SR``) into ``out``."""
+    """Decode one clip (frames through lipgate's picture path and its face-aware window, sound at
+    ``AUDIO_SR``) into ``out``."""
     from lipgate.qa.measure import decode_pictures
 
     info = probe(clip.path, expect={"video"})
+    layout, decoder = analysis_decoder(info)
     with recording_patches() as recorded:
-        pictures = decode_pictures(info)
-    patches = np.full((len(recorded.patches), PATCH_HEIGHT, PATCH_WIDTH), np.nan, np.float16)
-    for k, patch in enumerate(recorded.patches):
+        pictures = decode_pictures(info, decoder=decoder, faces=layout.faces, centres=layout.centres(decoder))
+    first_face = recorded.patches[::layout.faces]  # one patch per tracked face and frame; the first face's fill ``mouth``
+    patches = np.full((len(first_face), PATCH_HEIGHT, PATCH_WIDTH), np.nan, np.float16)
+    for k, patch in enumerate(first_face):
         if patch is not None:
             patches[k] = patch
     samples = np.concatenate([block.samples for block in AudioDecoder(info, sr=AUDIO_SR)])
@@ -100,17 +114,15 @@ def soften_mouth(rgb: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
 
 
 def extract_soft_clip(clip: CorpusClip, out: Path) -> Path:
-    """As ``extract_clip``, with every frame's mouth softened (``soften_mouth``, placed with the
-    landmarks of the untouched frame) before a second face mesh measures it, as it would a
-    render's frame."""
+    """As ``extract_clip`` (one face, in the same window), with every frame's mouth softened
+    (``soften_mouth``, placed with the landmarks of the untouched frame) before a second face
+    mesh measures it, as it would a render's frame."""
     from lipgate.face import FaceTracker
-    from lipgate.media import VideoDecoder
     from lipgate.qa.evidence import mouth_patch
     from lipgate.qa.features import mouth_row
-    from lipgate.qa.measure import ANALYSIS_MAX_SIDE
 
     info = probe(clip.path, expect={"video"})
-    decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE)
+    _, decoder = analysis_decoder(info)
     frame_t, mouth, patches = [], [], []
     with FaceTracker() as finder, FaceTracker() as tracker:
         for frame in decoder:

@@ -152,3 +152,45 @@ def test_a_sound_that_is_not_the_faces_speech_is_uncertain(generated, tmp_path):
     other = syncmodel.read_offset(model, frame_t, mouth, appearance, _log_mel(_other_speech(tmp_path)), FPS)
     assert not own.uncertain and other.uncertain
     assert other.confidence < model.calibration["min_confidence"] < own.confidence
+
+
+@pytest.mark.slow
+def test_corpus_extraction_decodes_the_face_aware_window(generated, tmp_path):
+    """The corpus the model learns from is decoded as qa decodes a render: a wide shot whose face
+    is 45 px tall once the whole 1280 x 720 frame is shrunk to 480 px gets the window around the
+    face, so the mesh finds it (decoded whole, it found none on three DFDC wide shots)."""
+    from lipgate.qa.corpus import CorpusClip, extract_clip
+    from tests.qa.test_every_shot import wide_shot
+
+    clip_path = wide_shot(tmp_path / "wide.mp4", generated["speech"])
+    out = extract_clip(CorpusClip("wide.mp4", "synthetic", clip_path, "wide", False), tmp_path / "wide.npz")
+    with np.load(out) as data:
+        found = np.isfinite(data["mouth"][:, 0]).mean()
+        patches = np.all(np.isfinite(data["patches"].reshape(len(data["frame_t"]), -1)), axis=1).mean()
+    assert found > 0.9
+    assert patches > 0.9
+
+
+def _calibration_readings(untouched_confidences, null_confidences):
+    readings = [{"learned": True, "truth_ms": 0.0, "offset_ms": 0.0, "confidence": c, "speaker": f"s{k}"}
+                for k, c in enumerate(untouched_confidences)]
+    readings += [{"learned": True, "truth_ms": 200.0, "offset_ms": 200.0, "confidence": c, "speaker": f"s{k}"}
+                 for k, c in enumerate(untouched_confidences)]
+    readings += [{"learned": True, "truth_ms": None, "offset_ms": 0.0, "confidence": c, "speaker": f"s{k}"}
+                 for k, c in enumerate(null_confidences)]
+    return readings
+
+
+def test_the_calibration_keeps_the_uncertain_share_of_in_sync_clips():
+    """Another speaker's sound reading as high as most in-sync clips does not make them uncertain:
+    at most ``UNCERTAIN_SHARE`` of the in-sync clips fall under ``min_confidence``."""
+    from lipgate.qa import train
+
+    untouched = np.linspace(0.5, 2.5, 50)
+    cal = train.calibration(_calibration_readings(untouched, np.full(50, 2.0)))
+    assert np.mean(untouched < cal["min_confidence"]) <= train.UNCERTAIN_SHARE
+    assert np.sum(untouched < cal["min_confidence"]) == int(np.floor(train.UNCERTAIN_SHARE * 50))
+    # a low null leaves the threshold at its 95th percentile
+    low_null = np.linspace(0.0, 0.4, 50)
+    cal = train.calibration(_calibration_readings(untouched, low_null))
+    assert cal["min_confidence"] == pytest.approx(np.quantile(low_null, train.NULL_QUANTILE))
