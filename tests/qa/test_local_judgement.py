@@ -16,7 +16,7 @@ HOP_S = 0.2
 
 
 def measured(clip_offset_ms: float, local_offset_ms, stressed_at: tuple[float, ...] = (), duration_s: float = 10.0,
-             confidence: float = 4.0) -> Measurements:
+             confidence: float = 6.0) -> Measurements:
     """A close-up talking the whole time, mouth moving, with the given local offsets (a function
     of the window centre in s) and stressed syllables 0.2 s long centred at ``stressed_at``."""
     frame_t = np.arange(0.0, duration_s, 1 / FPS)
