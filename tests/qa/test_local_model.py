@@ -9,7 +9,8 @@ import pytest
 from lipgate.dsp import gaussian_smooth
 from lipgate.qa import syncmodel
 from lipgate.qa.features import AudioFeatures
-from lipgate.qa.judge import path_stretches
+from lipgate.measurements import Measurements
+from lipgate.qa.judge import judge_qa, path_stretches
 from lipgate.qa.local import model_lag_evidence, model_local_offsets
 from lipgate.qa.settings import qa_limits
 from lipgate.qa.sync import track_lags
@@ -77,3 +78,29 @@ def test_untouched_series_stays_in_sync():
     assert path_stretches(measured, qa_limits()) == []
     measured_offsets = local["offset_ms"][np.isfinite(local["offset_ms"])]
     assert len(measured_offsets) > 0.5 * len(local["t"]) and np.abs(measured_offsets).max() <= 40
+
+
+def judged(slip_ms: float):
+    """The series judged as a close-up talking throughout whose whole clip reads in sync."""
+    frame_t, _, _, measured = tracked(slip_ms)
+    n = len(frame_t)
+    measured.update({"face_height_ratio": np.full(n, 0.4), "speaking": np.ones(n, bool),
+                     "mouth_pixel_change": np.full(n, 5.0), "syllable_t": np.zeros(0), "syllable_start": np.zeros(0),
+                     "syllable_end": np.zeros(0), "syllable_stress_score": np.zeros(0)})
+    return judge_qa(Measurements(values={"fps": FPS, "offset_ms": 0.0, "confidence": 5.0}, series=measured), "clip.mp4")
+
+
+@pytest.mark.parametrize("slip_ms", [200.0, -200.0])
+def test_slipped_stretch_is_a_rerender_segment_at_its_offset(slip_ms):
+    report = judged(slip_ms)
+    flagged = [segment for segment in report.segments if segment.rerender]
+    assert len(flagged) == 1 and flagged[0].kind == "slip"
+    assert abs(flagged[0].offset_ms - slip_ms) <= 20
+    assert flagged[0].start < SLIP[1] and flagged[0].end > SLIP[0]
+    assert report.verdict == "fail"
+
+
+def test_untouched_series_has_no_rerender_segment():
+    report = judged(0.0)
+    assert not [segment for segment in report.segments if segment.rerender]
+    assert report.verdict == "pass"
