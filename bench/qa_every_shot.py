@@ -331,21 +331,28 @@ SLIP_GAIN_GRID = (18.0, 30.0, 40.0, 50.0, 60.0, 70.0)
 LOCAL_CONFIDENCE_GRID = (2.0, 3.0, 4.0, 5.0, 6.0)
 
 
-def derive(rows: list[dict], work: Path) -> dict:
-    """Thresholds read off speaker half A: first ``frozen_relative_change`` (the slip thresholds as
-    set), then ``min_slip_gain`` with ``min_local_confidence``: of each grid, the values that catch
-    most frozen (then slipped) edits of half A while at least 95% of its untouched copies stay clean
-    (on ties the stricter value: the smaller share, the larger gain and confidence); printed with
-    what they give on half B."""
+def derive(rows: list[dict], work: Path, frozen_too: bool = True) -> dict:
+    """Thresholds read off speaker half A: first ``frozen_relative_change``, the smallest share of
+    the grid that catches most frozen edits of half A while at least 95% of its untouched copies
+    have no ``frozen`` segment; then ``min_slip_gain`` with ``min_local_confidence``, the pair that
+    catches most frozen and slipped edits while at least 95% of its untouched copies have no
+    ``rerender`` segment at all (on ties the larger gain and confidence); the table is then judged
+    with them, half B never used. ``frozen_too`` False (a simulated freeze, whose pixels stop dead,
+    says nothing of the threshold): ``frozen_relative_change`` as set."""
     half_a = [row for row in rows if split(row["speaker"]) == "A"]
     best = None
-    for frozen in FROZEN_GRID:
-        got = rates(rejudged(half_a, work, {"frozen_relative_change": frozen}))
-        print(f"half A: frozen_relative_change {frozen:g}: frozen {got[0]:.0%}, untouched clean {got[2]:.0%}", file=sys.stderr)
-        key = (got[2] >= 0.95, got[0], -frozen)
+    for frozen in FROZEN_GRID if frozen_too else ():
+        judged = rejudged(half_a, work, {"frozen_relative_change": frozen})
+        got = rates(judged)
+        untouched = [row for row in judged if row["edit"] == "untouched"]
+        no_frozen = np.mean([not any(kind == "frozen" and rerender for _, _, kind, rerender in row.get("segments", []))
+                             for row in untouched]) if untouched else 0.0
+        print(f"half A: frozen_relative_change {frozen:g}: frozen {got[0]:.0%}, untouched without a frozen segment "
+              f"{no_frozen:.0%}", file=sys.stderr)
+        key = (no_frozen >= 0.95, got[0], -frozen)
         if best is None or key > best[0]:
             best = (key, frozen)
-    chosen, best = {"frozen_relative_change": best[1]}, None
+    chosen, best = ({"frozen_relative_change": best[1]} if frozen_too else {}), None
     for gain in SLIP_GAIN_GRID:
         for confidence in LOCAL_CONFIDENCE_GRID:
             overrides = {**chosen, "min_slip_gain": gain, "min_local_confidence": confidence}
@@ -508,7 +515,7 @@ def main() -> None:
     if args.derive:
         if not args.simulate:
             print_stillness(rows, args.work)
-        chosen = derive(rows, args.work)
+        chosen = derive(rows, args.work, frozen_too=not args.simulate)
         print(f"derived on speaker half A: {chosen}; the table below is judged with them (half B never used)")
         rows = rejudged(rows, args.work, chosen)
     print(table(rows))

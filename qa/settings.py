@@ -16,11 +16,11 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "docs/qa-sync.md: the 95th percentile of readings of another speaker's sound); this adds a stricter one",
         "whole-clip offsets with a lower confidence are reported as uncertain and not judged"),
     "min_local_confidence": Threshold(
-        5.0, "psr", "measurement (decoded series of bench/qa_every_shot.py's untouched copies with a 1.6 s "
-        "picture-late 200 ms slip simulated in memory, 2026-12-06), read off speaker half A with min_slip_gain: "
-        "of the grid 2-8, the smallest that, with the gain below, keeps at least 95% of half A's 41 untouched "
-        "copies free of re-render segments (39/41) and catches the most of its slips (25/41); 2, the earlier "
-        "value, left 7 untouched copies with runs of local windows past tolerance",
+        6.0, "psr", "measurement (python -m bench.qa_every_shot CORPUS --variants --simulate SERIES --derive, "
+        "2026-12-06: the 66 untouched copies with a 1.6 s 200 ms picture-late slip simulated on their decoded "
+        "series), read off speaker half A with min_slip_gain: of the grid 2-6 x 18-70, the pair that catches the "
+        "most slips of half A (15/37) while at least 95% of its untouched copies have no re-render segment (36/37), "
+        "on ties the larger; 2, the canonical-correlation windows' value, left 11 of half A's 37 untouched copies flagged",
         "local offsets (the learned model's, lipgate.qa.local) with a lower peak-to-sidelobe ratio are not judged"),
     "local_margin_ms": Threshold(
         30.0, "ms", "measurement: 95th percentile of |local - clip offset| of the confident 1.2 s "
@@ -28,11 +28,10 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "a local offset is judged past tolerance only when it is past it by more than this (its own "
         "uncertainty): a clip at +42 ms whose windows jitter to +50 ms is not flagged"),
     "min_slip_gain": Threshold(
-        40.0, "frames", "measurement (as min_local_confidence, 2026-12-06, derived with it on speaker half A): the "
-        "learned model's tracked path (lipgate.qa.local) departs on untouched copies with gains up to 51 (half A) "
-        "and 65 (half B), and on 200 ms slips with gains 36 - 244; of the grid 18-70, 40 with min_local_confidence 5 "
-        "keeps 39/41 of half A's untouched copies clean and catches 25/41 of its slips; on half B (held out) "
-        "23/29 clean and 18/29 caught: no value separates the two",
+        50.0, "frames", "measurement (derived with min_local_confidence, same command and date): on the learned "
+        "model's evidence (lipgate.qa.local) the tracked path departs on untouched copies with gains up to 51 "
+        "(half A) and 75 (half B), and on 200 ms slips with gains 21 - 244: no value separates them; 40 left "
+        "35/37 of half A clean (under 95%), 50 36/37 with 15/37 slips caught; held-out half B: 24/29 clean, 16/29 caught",
         "a stretch of the tracked lag path past tolerance is a slip only when it explains the stretch better "
         "than any offset within tolerance by this much (summed per-frame evidence, about frames x correlation)"),
     "closeup_face_height": Threshold(

@@ -91,20 +91,22 @@ def test_a_run_at_the_clips_own_offset_is_the_clips_offset_not_a_slip():
 
 
 def tracked(clip_offset_ms: float, path_ms, evidence_at, duration_s: float = 10.0) -> Measurements:
-    """A close-up talking the whole time whose tracked lag path is ``path_ms(t)``, with evidence 1
-    per frame at the path's lag and ``evidence_at(t, lag)`` elsewhere; local windows unmeasured."""
+    """A close-up talking the whole time whose tracked lag path is ``path_ms(t)``, with evidence 2
+    per frame at the path's lag (a frame's evidence from the learned model's several outputs,
+    lipgate.qa.local) and ``evidence_at(t, lag)`` elsewhere; local windows unmeasured."""
     base = measured(clip_offset_ms, lambda t: np.nan, duration_s=duration_s, confidence=0.0)
     frame_t = base.series["frame_t"]
     lags = clip_offset_ms + np.arange(-400.0, 401.0, 10.0)
     path = np.array([path_ms(t) for t in frame_t])
-    evidence = np.array([[1.0 if lag == p else evidence_at(t, lag) for lag in lags] for t, p in zip(frame_t, path)])
+    evidence = np.array([[2.0 if lag == p else evidence_at(t, lag) for lag in lags] for t, p in zip(frame_t, path)])
     base.series.update({"track_lags_ms": lags, "track_offset_ms": path, "track_evidence": evidence})
     return base
 
 
 def test_tracked_slip_is_flagged_when_it_gains_enough():
     """A 1.6 s stretch of the path at +200 ms where in-tolerance lags explain nothing (gain 40
-    frames): one slip segment over the stretch, read from the path."""
+    frames x 2): one slip segment over the stretch, read from the path."""
+    assert qa_limits()["min_slip_gain"] <= 80.0
     slip = tracked(0.0, lambda t: 200.0 if 4.0 <= t < 5.6 else 0.0, lambda t, lag: 0.0)
     flagged = rerenders(slip)
     assert len(flagged) == 1 and not flagged[0].stressed
@@ -114,10 +116,10 @@ def test_tracked_slip_is_flagged_when_it_gains_enough():
 
 
 def test_tracked_stretch_with_little_gain_is_not_flagged():
-    """The same stretch where the clip's own lag explains it almost as well (gain 40 x 0.1 = 4,
+    """The same stretch where the clip's own lag explains it almost as well (gain 40 x 0.2 = 8,
     under ``min_slip_gain``) is not a slip."""
-    assert qa_limits()["min_slip_gain"] > 4.0
-    weak = tracked(0.0, lambda t: 200.0 if 4.0 <= t < 5.6 else 0.0, lambda t, lag: 0.9 if lag == 0.0 else 0.0)
+    assert qa_limits()["min_slip_gain"] > 8.0
+    weak = tracked(0.0, lambda t: 200.0 if 4.0 <= t < 5.6 else 0.0, lambda t, lag: 1.8 if lag == 0.0 else 0.0)
     assert not rerenders(weak)
 
 
