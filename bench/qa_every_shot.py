@@ -334,7 +334,8 @@ LOCAL_CONFIDENCE_GRID = (2.0, 3.0, 4.0, 5.0, 6.0)
 def derive(rows: list[dict], work: Path, frozen_too: bool = True) -> dict:
     """Thresholds read off speaker half A: first ``frozen_relative_change``, the smallest share of
     the grid that catches most frozen edits of half A while at least 95% of its untouched copies
-    have no ``frozen`` segment; then ``min_slip_gain`` with ``min_local_confidence``, the pair that
+    have no ``frozen`` segment; then ``model_min_slip_gain`` with ``model_min_local_confidence`` (the
+    learned model's local thresholds, lipgate.qa.judge.local_limits), the pair that
     catches most frozen and slipped edits while at least 95% of its untouched copies have no
     ``rerender`` segment at all (on ties the larger gain and confidence); the table is then judged
     with them, half B never used. ``frozen_too`` False (a simulated freeze, whose pixels stop dead,
@@ -355,9 +356,9 @@ def derive(rows: list[dict], work: Path, frozen_too: bool = True) -> dict:
     chosen, best = ({"frozen_relative_change": best[1]} if frozen_too else {}), None
     for gain in SLIP_GAIN_GRID:
         for confidence in LOCAL_CONFIDENCE_GRID:
-            overrides = {**chosen, "min_slip_gain": gain, "min_local_confidence": confidence}
+            overrides = {**chosen, "model_min_slip_gain": gain, "model_min_local_confidence": confidence}
             got = rates(rejudged(half_a, work, overrides))
-            print(f"half A: min_slip_gain {gain:g}, min_local_confidence {confidence:g}: frozen {got[0]:.0%}, "
+            print(f"half A: model_min_slip_gain {gain:g}, model_min_local_confidence {confidence:g}: frozen {got[0]:.0%}, "
                   f"slip {got[1]:.0%}, untouched clean {got[2]:.0%}", file=sys.stderr)
             key = (got[2] >= 0.95, got[1] + got[0], gain, confidence)
             if best is None or key > best[0]:

@@ -348,13 +348,17 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         problem = "too few frames with a face inside the sound's time range"
     model_read = reading is not None and reading.offset_ms is not None and problem is None
     track_lags_ms, track_offset_ms, evidence = np.zeros(0), np.full(len(frame_t), np.nan), np.zeros((len(frame_t), 0))
-    if model_read:
-        # local offsets and the tracked path from the learned model, around its whole-clip reading
+    if model_read and not reading.uncertain:
+        # local offsets and the tracked path from the learned model, around its whole-clip reading;
+        # a mouth the model does not recognise (an uncertain reading: on the generated fixtures its
+        # windows read chance peaks) keeps the clip's own canonical correlation
         track_lags_ms, evidence, usable = local.model_lag_evidence(
             syncmodel.load_model(), frame_t, mouth, pictures.mouth_appearance, sound.model_features, fps,
             reading.offset_ms, speaking, pictures.shot)
         local_series = local.model_local_offsets(track_lags_ms, evidence, usable, frame_t, pictures.shot, speaking, fps)
+        values["local_evidence"] = "model"
     else:
+        values["local_evidence"] = "canonical"
         local_series = sync.local_offsets(frame_t, mouth, audio, clip, pictures.shot, speaking, fps)
         if clip.offset_ms is not None:
             track_lags_ms, evidence = sync.lag_evidence(frame_t, mouth, audio, clip, speaking, pictures.shot, fps)

@@ -16,24 +16,39 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "docs/qa-sync.md: the 95th percentile of readings of another speaker's sound); this adds a stricter one",
         "whole-clip offsets with a lower confidence are reported as uncertain and not judged"),
     "min_local_confidence": Threshold(
-        6.0, "psr", "measurement (python -m bench.qa_every_shot CORPUS --variants --simulate SERIES --derive, "
-        "2026-12-06: the 66 untouched copies with a 1.6 s 200 ms picture-late slip simulated on their decoded "
-        "series), read off speaker half A with min_slip_gain: of the grid 2-6 x 18-70, the pair that catches the "
-        "most slips of half A (15/37) while at least 95% of its untouched copies have no re-render segment (36/37), "
-        "on ties the larger; 2, the canonical-correlation windows' value, left 11 of half A's 37 untouched copies flagged",
-        "local offsets (the learned model's, lipgate.qa.local) with a lower peak-to-sidelobe ratio are not judged"),
+        2.0, "psr", "measurement: the chance peaks of 1.2 s windows on the untouched corpus clips "
+        "(talk1 3.4-4.0 s, -190 ms) scored 1.3-1.8; one window on talk5 still passes it (bench/qa_sync.py)",
+        "local offsets with a lower peak-to-sidelobe ratio are not judged"),
     "local_margin_ms": Threshold(
         30.0, "ms", "measurement: 95th percentile of |local - clip offset| of the confident 1.2 s "
         "windows on the untouched corpus clips, 32 ms (bench/qa_sync.py, 'local jitter p95')",
         "a local offset is judged past tolerance only when it is past it by more than this (its own "
         "uncertainty): a clip at +42 ms whose windows jitter to +50 ms is not flagged"),
     "min_slip_gain": Threshold(
-        50.0, "frames", "measurement (derived with min_local_confidence, same command and date): on the learned "
+        18.0, "frames", "measurement (bench/qa_sync.py, 'path gain'): chance stretches of the tracked path "
+        "past tolerance gained up to 14.2 on an untouched clip (talk1, session 3) and 14.5 just after a cut "
+        "of the concatenated clip; the 200 ms picture-late slips it found gained 22.8 - 96 in session 3 "
+        "(14.3 - 113 in session 2): the two ranges barely separate on 5 s clips. bench/desync_sweep.py (93 simulated "
+        "slips swept over the corpus, session 4): chance stretches gain up to 10.7 on untouched clips but 18.7 and 33.9 "
+        "on edited clips away from the edit, and the slips that make the path depart gain 5 - 122; the rule (1.25 x "
+        "the largest chance gain) would give 42 and 30/93 hits against 54/93 at 18: no value separates, 18 kept",
+        "a stretch of the tracked lag path past tolerance is a slip only when it explains the stretch better "
+        "than any offset within tolerance by this much (summed per-frame evidence, about frames x correlation)"),
+    "model_min_local_confidence": Threshold(
+        6.0, "psr", "measurement (python -m bench.qa_every_shot CORPUS --variants --simulate SERIES --derive, "
+        "2026-12-06: the 66 untouched copies with a 1.6 s 200 ms picture-late slip simulated on their decoded "
+        "series), read off speaker half A with model_min_slip_gain: of the grid 2-6 x 18-70, the pair that catches the "
+        "most slips of half A (15/37) while at least 95% of its untouched copies have no re-render segment (36/37), "
+        "on ties the larger; 2, the canonical-correlation windows' value, left 11 of half A's 37 untouched copies flagged",
+        "min_local_confidence for the local offsets read from the learned model (lipgate.qa.local; measurements' "
+        "local_evidence 'model')"),
+    "model_min_slip_gain": Threshold(
+        50.0, "frames", "measurement (derived with model_min_local_confidence, same command and date): on the learned "
         "model's evidence (lipgate.qa.local) the tracked path departs on untouched copies with gains up to 51 "
         "(half A) and 75 (half B), and on 200 ms slips with gains 21 - 244: no value separates them; 40 left "
         "35/37 of half A clean (under 95%), 50 36/37 with 15/37 slips caught; held-out half B: 24/29 clean, 16/29 caught",
-        "a stretch of the tracked lag path past tolerance is a slip only when it explains the stretch better "
-        "than any offset within tolerance by this much (summed per-frame evidence, about frames x correlation)"),
+        "min_slip_gain for the tracked path on the learned model's evidence (lipgate.qa.local; measurements' "
+        "local_evidence 'model')"),
     "closeup_face_height": Threshold(
         0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
         "(brow to chin) a quarter or more of the frame height",

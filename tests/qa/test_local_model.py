@@ -65,7 +65,7 @@ def test_slipped_stretch_is_tracked_at_its_offset(slip_ms):
     centre = int(np.argmin(np.abs(local["t"] - sum(SLIP) / 2)))
     assert abs(local["offset_ms"][centre] - slip_ms) <= 40
     limits = qa_limits()
-    slips = [(stretch, gain) for stretch, gain in path_stretches(measured, limits) if gain >= limits["min_slip_gain"]]
+    slips = [(stretch, gain) for stretch, gain in path_stretches(measured, limits) if gain >= limits["model_min_slip_gain"]]
     assert len(slips) == 1
     stretch = slips[0][0]
     assert abs(stretch.start - SLIP[0]) <= 0.3 and abs(stretch.end - SLIP[1]) <= 0.3
@@ -87,7 +87,8 @@ def judged(slip_ms: float):
     measured.update({"face_height_ratio": np.full(n, 0.4), "speaking": np.ones(n, bool),
                      "mouth_pixel_change": np.full(n, 5.0), "syllable_t": np.zeros(0), "syllable_start": np.zeros(0),
                      "syllable_end": np.zeros(0), "syllable_stress_score": np.zeros(0)})
-    return judge_qa(Measurements(values={"fps": FPS, "offset_ms": 0.0, "confidence": 5.0}, series=measured), "clip.mp4")
+    values = {"fps": FPS, "offset_ms": 0.0, "confidence": 5.0, "local_evidence": "model"}
+    return judge_qa(Measurements(values=values, series=measured), "clip.mp4")
 
 
 @pytest.mark.parametrize("slip_ms", [200.0, -200.0])
