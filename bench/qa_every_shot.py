@@ -27,6 +27,11 @@ Mid-speech: the stretch starts where the untouched copy's measured speech covers
 the ``STRETCH_S`` (at least ``PICTURE_LATE_S`` from the start). The mouth region: the lower
 40% of the measured face box, widened by a fifth, median over the stretch.
 
+``--simulate SERIES_DIR``: the edits are not encoded; each untouched copy (already built in
+``--work``) is decoded once as ``measure_qa`` decodes it (cached in ``SERIES_DIR``), and the slip
+and the frozen mouth are simulated on its per-frame series (``simulated_edit``) and analysed in
+memory: a change of the analysis is measured in minutes, the file edits then confirm it.
+
 Speakers are split in two halves by a hash of their id (``split``): thresholds are read off
 one half and checked on the other (``--derive``): the table says which half each row is.
 Measurements are cached in ``--work`` (pickles), so a re-run only re-judges.
@@ -260,7 +265,7 @@ def rejudged(rows: list[dict], work: Path, overrides: dict) -> list[dict]:
     config, fresh = Config(qa=overrides), []
     for row in rows:
         cache = work / f"{row['clip']}@{row['variant']}" / f"{row['edit']}.pickle"
-        measured = pickle.loads(cache.read_bytes()) if cache.exists() else "no measurement"
+        measured = row.get("measured") or (pickle.loads(cache.read_bytes()) if cache.exists() else "no measurement")
         row = {key: value for key, value in row.items() if key not in ("segments", "error")}
         if isinstance(measured, str):
             row["error"] = measured
@@ -322,25 +327,128 @@ def print_stillness(rows: list[dict], work: Path) -> None:
 
 
 FROZEN_GRID = (0.05, 0.075, 0.1, 0.125, 0.15, 0.2)
-SLIP_GAIN_GRID = (10.0, 14.0, 18.0, 22.0, 26.0, 30.0)
+SLIP_GAIN_GRID = (18.0, 30.0, 40.0, 50.0, 60.0, 70.0)
+LOCAL_CONFIDENCE_GRID = (2.0, 3.0, 4.0, 5.0, 6.0)
 
 
-def derive(rows: list[dict], work: Path) -> dict:
-    """Thresholds read off speaker half A: ``frozen_relative_change`` and ``min_slip_gain`` of the
-    grids that catch most frozen and slipped edits of half A while at least 95% of its untouched
-    copies stay clean (on ties the stricter value: the smaller share, the larger gain); printed with
-    what they give on half B."""
+def derive(rows: list[dict], work: Path, frozen_too: bool = True) -> dict:
+    """Thresholds read off speaker half A: first ``frozen_relative_change``, the smallest share of
+    the grid that catches most frozen edits of half A while at least 95% of its untouched copies
+    have no ``frozen`` segment; then ``model_min_slip_gain`` with ``model_min_local_confidence`` (the
+    learned model's local thresholds, lipgate.qa.judge.local_limits), the pair that
+    catches most frozen and slipped edits while at least 95% of its untouched copies have no
+    ``rerender`` segment at all (on ties the larger gain and confidence); the table is then judged
+    with them, half B never used. ``frozen_too`` False (a simulated freeze, whose pixels stop dead,
+    says nothing of the threshold): ``frozen_relative_change`` as set."""
     half_a = [row for row in rows if split(row["speaker"]) == "A"]
     best = None
-    for frozen in FROZEN_GRID:
-        for gain in SLIP_GAIN_GRID:
-            got = rates(rejudged(half_a, work, {"frozen_relative_change": frozen, "min_slip_gain": gain}))
-            key = (got[2] >= 0.95, got[0] + got[1], -frozen, gain)
-            print(f"half A: frozen_relative_change {frozen:g}, min_slip_gain {gain:g}: frozen {got[0]:.0%}, "
+    for frozen in FROZEN_GRID if frozen_too else ():
+        judged = rejudged(half_a, work, {"frozen_relative_change": frozen})
+        got = rates(judged)
+        untouched = [row for row in judged if row["edit"] == "untouched"]
+        no_frozen = np.mean([not any(kind == "frozen" and rerender for _, _, kind, rerender in row.get("segments", []))
+                             for row in untouched]) if untouched else 0.0
+        print(f"half A: frozen_relative_change {frozen:g}: frozen {got[0]:.0%}, untouched without a frozen segment "
+              f"{no_frozen:.0%}", file=sys.stderr)
+        key = (no_frozen >= 0.95, got[0], -frozen)
+        if best is None or key > best[0]:
+            best = (key, frozen)
+    chosen, best = ({"frozen_relative_change": best[1]} if frozen_too else {}), None
+    for gain in SLIP_GAIN_GRID:
+        for confidence in LOCAL_CONFIDENCE_GRID:
+            overrides = {**chosen, "model_min_slip_gain": gain, "model_min_local_confidence": confidence}
+            got = rates(rejudged(half_a, work, overrides))
+            print(f"half A: model_min_slip_gain {gain:g}, model_min_local_confidence {confidence:g}: frozen {got[0]:.0%}, "
                   f"slip {got[1]:.0%}, untouched clean {got[2]:.0%}", file=sys.stderr)
+            key = (got[2] >= 0.95, got[1] + got[0], gain, confidence)
             if best is None or key > best[0]:
-                best = (key, {"frozen_relative_change": frozen, "min_slip_gain": gain})
+                best = (key, overrides)
     return best[1]
+
+
+def decoded_series(path: Path, cache: Path):
+    """(pictures, sound) of ``path`` decoded as ``measure_qa`` decodes it (face-aware window, one
+    ffmpeg), kept in ``cache`` (a pickle; an error message when it cannot be decoded)."""
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lipgate.framing import face_layout
+    from lipgate.media import VideoDecoder, probe
+    from lipgate.qa.features import AUDIO_SR
+    from lipgate.qa.measure import ANALYSIS_MAX_SIDE, decode_pictures, decode_sound
+
+    try:
+        info = probe(path, expect={"video"})
+        layout = face_layout(info, ANALYSIS_MAX_SIDE)
+        pictures_decoder = VideoDecoder(info, max_side=layout.max_side, crop=layout.crop)
+        sound_decoder = pictures_decoder.with_sound(sr=AUDIO_SR)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sound = pool.submit(decode_sound, info, 1.0 / info.video.fps, sound_decoder)
+            series = (decode_pictures(info, None, pictures_decoder, layout.faces, layout.centres(pictures_decoder)),
+                      sound.result())
+    except Exception as error:
+        series = f"{type(error).__name__}: {error}"
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps(series))
+    return series
+
+
+def simulated_edit(pictures, start: float, edit: str):
+    """``pictures`` with the ``edit`` ('slip' or 'frozen') simulated over [start, start + STRETCH_S):
+    every per-frame series of every face taken from the frame ``PICTURE_LATE_S`` earlier (slip) or
+    from the stretch's first frame with no pixel change after it (frozen)."""
+    from dataclasses import replace
+
+    t = pictures.frame_t - pictures.frame_t[0]
+    rows = np.flatnonzero((t >= start - 1e-6) & (t < start + STRETCH_S - 1e-6))
+    source = rows - int(round(PICTURE_LATE_S * pictures.fps)) if edit == "slip" else np.full(len(rows), rows[0])
+
+    def edited(face):
+        fields = {}
+        for name in ("mouth", "face_height_ratio", "mouth_pixel_change", "face_box", "mouth_appearance"):
+            values = getattr(face, name)
+            if values is not None:
+                values = values.copy()
+                values[rows] = values[source]
+                if name == "mouth_pixel_change" and edit == "frozen":
+                    values[rows[1:]] = 0.0
+                fields[name] = values
+        return replace(face, **fields)
+
+    return replace(edited(pictures), others=[edited(face) for face in pictures.others])
+
+
+def simulate_clip(job: tuple) -> list[dict]:
+    """The untouched copy of one clip (built by ``run_clip``) decoded once (cached under ``series``),
+    analysed as is and with a slip and a frozen mouth simulated on its series; one row per edit."""
+    name, framing, speaker, variant, _, work, series_dir = job
+    from lipgate.qa.judge import judge_qa
+    from lipgate.qa.measure import analyse
+
+    path = Path(work) / f"{name}@{variant}" / "untouched.mp4"
+    rows = []
+    decoded = decoded_series(path, Path(series_dir) / f"{name}@{variant}.pickle") if path.exists() else "no untouched copy"
+    if isinstance(decoded, str):
+        return [dict(clip=name, framing=framing, speaker=speaker, variant=variant, edit=edit, stretch=None, error=decoded)
+                for edit in VARIANT_EDITS]
+    pictures, sound = decoded
+    untouched = analyse(pictures, sound)
+    start = None
+    if np.isfinite(untouched.series["face_box"]).any():
+        start = stretch_start(untouched, float(pictures.frame_t[-1] - pictures.frame_t[0]))
+    for edit in VARIANT_EDITS:
+        row = dict(clip=name, framing=framing, speaker=speaker, variant=variant, edit=edit,
+                   stretch=None if edit == "untouched" or start is None else (start, start + STRETCH_S))
+        if edit != "untouched" and start is None:
+            row["error"] = "no face in the untouched copy to edit"
+        else:
+            measured = untouched if edit == "untouched" else analyse(simulated_edit(pictures, start, edit), sound)
+            t0 = float(measured.series["frame_t"][0])
+            row["segments"] = [(s.start - t0, s.end - t0, s.kind, s.rerender) for s in judge_qa(measured, path).segments]
+            row["measured"] = measured
+        rows.append(row)
+    return rows
 
 
 def jobs(corpus: Path, work: Path, variants: bool, only: int | None, variants_only: bool = False) -> list[tuple]:
@@ -386,22 +494,29 @@ def main() -> None:
     parser.add_argument("--only", type=int, help="only the first N clips of the manifest")
     parser.add_argument("--variants-only", action="store_true", help="only the framing variants")
     parser.add_argument("--json", type=Path, help="write every row here")
+    parser.add_argument("--simulate", type=Path, metavar="SERIES_DIR",
+                        help="instead of edited files: decode each untouched copy of --work once (cached in SERIES_DIR) "
+                             "and simulate the slip and the frozen mouth on its series in memory")
     parser.add_argument("--derive", action="store_true",
                         help="read the frozen and slip thresholds off speaker half A and judge every row with them")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     todo = jobs(args.corpus, args.work, args.variants, args.only, args.variants_only)
     rows = []
+    if args.simulate:
+        todo = [(*job, str(args.simulate)) for job in todo]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for clip_rows in pool.map(run_clip, todo):
+        for clip_rows in pool.map(simulate_clip if args.simulate else run_clip, todo):
             rows += clip_rows
             print(f"{clip_rows[0]['clip']}@{clip_rows[0]['variant']}: " + ", ".join(
                 f"{row['edit']} {'ok' if caught(row) else 'MISS'}" for row in clip_rows), file=sys.stderr, flush=True)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=1, default=float))
+        args.json.write_text(json.dumps([{k: v for k, v in row.items() if k != "measured"} for row in rows],
+                                        indent=1, default=float))
     if args.derive:
-        print_stillness(rows, args.work)
-        chosen = derive(rows, args.work)
+        if not args.simulate:
+            print_stillness(rows, args.work)
+        chosen = derive(rows, args.work, frozen_too=not args.simulate)
         print(f"derived on speaker half A: {chosen}; the table below is judged with them (half B never used)")
         rows = rejudged(rows, args.work, chosen)
     print(table(rows))

@@ -49,7 +49,19 @@ def _sync_result(measured: Measurements, limits: dict) -> SyncResult:
     return SyncResult(offset, confidence, fps, "pass", f"in sync ({offset:+.0f} ms)", tolerance, False, interval)
 
 
+def local_limits(measured: Measurements, limits: dict) -> dict:
+    """``limits`` with the local thresholds of the evidence the local offsets and the tracked path
+    were read from: ``model_min_slip_gain`` and ``model_min_local_confidence`` for the learned
+    model's (lipgate.qa.local; its evidence sums several outputs, on another scale), the plain ones
+    for the clip's canonical correlation."""
+    if measured.get("local_evidence") != "model":
+        return limits
+    return {**limits, "min_slip_gain": limits["model_min_slip_gain"],
+            "min_local_confidence": limits["model_min_local_confidence"]}
+
+
 def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[QaSegment]:
+    limits = local_limits(measured, limits)
     series = measured.series
     frame_t = series["frame_t"]
     if len(frame_t) == 0:

@@ -15,7 +15,7 @@ from lipgate.face import MOUTH_FEATURE_NAMES, OUTER_LIP_RING, FaceTracker
 from lipgate.framing import face_layout
 from lipgate.measurements import Measurements
 from lipgate.media import AudioDecoder, FastScalerMissing, MediaInfo, VideoDecoder, probe
-from lipgate.qa import sync, syncmodel
+from lipgate.qa import local, sync, syncmodel
 from lipgate.qa.evidence import STILL_MOUTH_PIXEL_MOTION, appearance_motion, mouth_appearance
 from lipgate.qa.features import AUDIO_SR, AudioFeatures, AudioFeatureStream, mouth_row
 from lipgate.qa.shots import ShotChangeTracker, cut_frames, shot_ids
@@ -346,19 +346,32 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
     reading = None if problem else whole_clip_reading(pictures, sound, moving)
     if problem is None and (clip.offset_ms is None or (reading is not None and reading.offset_ms is None)):
         problem = "too few frames with a face inside the sound's time range"
-    local = sync.local_offsets(frame_t, mouth, audio, clip, pictures.shot, speaking, fps)
+    model_read = reading is not None and reading.offset_ms is not None and problem is None
     track_lags_ms, track_offset_ms, evidence = np.zeros(0), np.full(len(frame_t), np.nan), np.zeros((len(frame_t), 0))
-    if clip.offset_ms is not None:
-        track_lags_ms, evidence = sync.lag_evidence(frame_t, mouth, audio, clip, speaking, pictures.shot, fps)
+    if model_read and not reading.uncertain:
+        # local offsets and the tracked path from the learned model, around its whole-clip reading;
+        # a mouth the model does not recognise (an uncertain reading: on the generated fixtures its
+        # windows read chance peaks) keeps the clip's own canonical correlation
+        track_lags_ms, evidence, usable = local.model_lag_evidence(
+            syncmodel.load_model(), frame_t, mouth, pictures.mouth_appearance, sound.model_features, fps,
+            reading.offset_ms, speaking, pictures.shot)
+        local_series = local.model_local_offsets(track_lags_ms, evidence, usable, frame_t, pictures.shot, speaking, fps)
+        values["local_evidence"] = "model"
+    else:
+        values["local_evidence"] = "canonical"
+        local_series = sync.local_offsets(frame_t, mouth, audio, clip, pictures.shot, speaking, fps)
+        if clip.offset_ms is not None:
+            track_lags_ms, evidence = sync.lag_evidence(frame_t, mouth, audio, clip, speaking, pictures.shot, fps)
+    if len(track_lags_ms):
         track_offset_ms = track_lags_ms[sync.track_lags(evidence, track_lags_ms, pictures.shot, len(track_lags_ms) // 2)]
     values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
                    "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
                    "unmeasured_reason": problem, "uncertain": clip.offset_ms is None,
                    "interval_low_ms": None, "interval_high_ms": None, "cca_offset_ms": clip.offset_ms})
     sync_lags_ms, sync_scores = clip.lags_ms, clip.scores
-    if reading is not None and reading.offset_ms is not None and problem is None:
-        # the whole-clip offset is the learned model's (its zero is in-sync speech); the canonical
-        # correlation estimate stays the reference of the local offsets and the tracked path
+    if model_read:
+        # the whole-clip offset is the learned model's (its zero is in-sync speech), and so are the
+        # local offsets and the tracked path; the canonical correlation is their fallback without the model
         values.update({"offset_ms": reading.offset_ms, "confidence": reading.confidence,
                        "peak_correlation": reading.peak_score, "frames_used": reading.frames_used,
                        "uncertain": bool(reading.uncertain), "interval_low_ms": reading.interval_ms[0],
@@ -369,7 +382,8 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         "speaking": speaking, "mouth_pixel_change": mouth_change, "face_index": face_index,
         "face_box": pictures.face_box if pictures.face_box is not None else np.full((len(frame_t), 4), np.nan),
         "sync_lags_ms": sync_lags_ms, "sync_scores": sync_scores,
-        "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"],
+        "local_t": local_series["t"], "local_offset_ms": local_series["offset_ms"],
+        "local_confidence": local_series["confidence"],
         "track_lags_ms": track_lags_ms, "track_offset_ms": track_offset_ms, "track_evidence": evidence.astype(np.float32),
     }
     for name, column in sound.syllables.items():

@@ -39,7 +39,7 @@ def source_pair(input_path: str, options: dict) -> tuple[str, str | None] | None
 COMMAND = "qa"
 INPUT_EXTENSIONS = VIDEO_EXTENSIONS
 """The files a folder contributes to a batch (by extension)."""
-MEASURING_MODULES = ("lipgate.qa.measure", "lipgate.qa.compare", "lipgate.qa.features", "lipgate.qa.sync", "lipgate.qa.shots",
+MEASURING_MODULES = ("lipgate.qa.measure", "lipgate.qa.compare", "lipgate.qa.features", "lipgate.qa.sync", "lipgate.qa.local", "lipgate.qa.shots",
                      "lipgate.qa.syllables", "lipgate.qa.evidence", "lipgate.qa.syncmodel", "lipgate.face", "lipgate.framing",
                      "lipgate.media", "lipgate.ffprobe", "lipgate.speech", "lipgate.dsp", "lipgate.timeline")
 MEASUREMENT_SETTINGS = f"qa-measure/1 code={code_fingerprint(*MEASURING_MODULES)} model={model_fingerprint()}"

@@ -34,6 +34,23 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "the largest chance gain) would give 42 and 30/93 hits against 54/93 at 18: no value separates, 18 kept",
         "a stretch of the tracked lag path past tolerance is a slip only when it explains the stretch better "
         "than any offset within tolerance by this much (summed per-frame evidence, about frames x correlation)"),
+    "model_min_local_confidence": Threshold(
+        6.0, "psr", "measurement (python -m bench.qa_every_shot CORPUS --variants --simulate SERIES --derive, "
+        "2026-12-06: the 66 untouched copies with a 1.6 s 200 ms picture-late slip simulated on their decoded "
+        "series), read off speaker half A with model_min_slip_gain over the grid 2-6 x 18-70: untouched copies "
+        "clean rise with both (2: 27-30/37, 5-6: 29-35/37) and no pair reaches 95% (the copies the model reads "
+        "uncertain keep the canonical correlation's thresholds); 5 and 6 give the most clean copies (35/37 from "
+        "a gain of 50), 6 the stricter",
+        "min_local_confidence for the local offsets read from the learned model (lipgate.qa.local; measurements' "
+        "local_evidence 'model')"),
+    "model_min_slip_gain": Threshold(
+        50.0, "frames", "measurement (derived with model_min_local_confidence, same command and date): on the "
+        "learned model's evidence the tracked path departs on untouched copies with gains up to 51 (half A) and 75 "
+        "(half B), and on 200 ms slips with gains 21 - 244, no value separates them; 50 is the smallest gain that "
+        "leaves 35/37 of half A's untouched copies clean (40: 34/37), with 19/37 of its slips caught; held-out "
+        "half B: 24/29 clean, 15/29 caught",
+        "min_slip_gain for the tracked path on the learned model's evidence (lipgate.qa.local; measurements' "
+        "local_evidence 'model')"),
     "closeup_face_height": Threshold(
         0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
         "(brow to chin) a quarter or more of the frame height",
