@@ -20,8 +20,8 @@ syllable in it: longer than a held consonant (the stillest 0.4 s of a corpus cli
 MIN_SLIP_S = 1.0
 """Local windows past tolerance are judged only in runs spanning at least this long (five
 consecutive 0.2 s hops), and the tracked lag path only in stretches this long: chance peaks on
-the untouched corpus clips lasted up to four windows (0.8 s, talk2 after the decoder's colour
-and scaling change of session 3; three on the concatenated clip) (bench/qa_sync.py, 'longest
+the untouched corpus clips lasted up to four windows (0.8 s, talk2; three on the concatenated
+clip) (bench/qa_sync.py, 'longest
 chance run'); a 1.6 s slip gives five or more."""
 NUCLEUS_HALF_SPAN_S = 0.1
 """A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""

@@ -26,10 +26,10 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "uncertainty): a clip at +42 ms whose windows jitter to +50 ms is not flagged"),
     "min_slip_gain": Threshold(
         18.0, "frames", "measurement (bench/qa_sync.py, 'path gain'): chance stretches of the tracked path "
-        "past tolerance gained up to 14.2 on an untouched clip (talk1, session 3) and 14.5 just after a cut "
-        "of the concatenated clip; the 200 ms picture-late slips it found gained 22.8 - 96 in session 3 "
-        "(14.3 - 113 in session 2): the two ranges barely separate on 5 s clips. bench/desync_sweep.py (93 simulated "
-        "slips swept over the corpus, session 4): chance stretches gain up to 10.7 on untouched clips but 18.7 and 33.9 "
+        "past tolerance gained up to 14.2 on an untouched clip (talk1) and 14.5 just after a cut "
+        "of the concatenated clip; the 200 ms picture-late slips it found gained 14.3 - 113: the two ranges "
+        "barely separate on 5 s clips. bench/desync_sweep.py (93 simulated "
+        "slips swept over the corpus): chance stretches gain up to 10.7 on untouched clips but 18.7 and 33.9 "
         "on edited clips away from the edit, and the slips that make the path depart gain 5 - 122; the rule (1.25 x "
         "the largest chance gain) would give 42 and 30/93 hits against 54/93 at 18: no value separates, 18 kept",
         "a stretch of the tracked lag path past tolerance is a slip only when it explains the stretch better "
