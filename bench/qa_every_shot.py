@@ -80,18 +80,18 @@ def split(speaker: str) -> str:
 
 
 def measure(path: Path, cache: Path):
-    """``lipgate.qa.measure.measure_qa`` of ``path``, cached in ``cache``."""
-    if cache.exists():
-        return pickle.loads(cache.read_bytes())
-    from lipgate.qa.measure import measure_qa
+    """``lipgate.qa.measure.measure_qa`` of ``path``: its decoded series (``decoded_series``, cached
+    in ``cache``) analysed afresh, so a change of the analysis re-judges without decoding again; an
+    error message when it cannot be measured."""
+    from lipgate.qa.measure import analyse
 
+    decoded = decoded_series(path, cache)
+    if isinstance(decoded, str):
+        return decoded
     try:
-        measured = measure_qa(path)
+        return analyse(*decoded)
     except Exception as error:  # an unjudgeable file counts as not caught / not clean
-        measured = f"{type(error).__name__}: {error}"
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_bytes(pickle.dumps(measured))
-    return measured
+        return f"{type(error).__name__}: {error}"
 
 
 def stretch_start(measured, duration_s: float) -> float:
@@ -172,7 +172,7 @@ def build_variant(clip: Path, variant: str, box: np.ndarray | None, out: Path) -
 
 def run_clip(job: tuple[str, str, str, str, Path, str]) -> list[dict]:
     """Build the edits of one clip (in one framing) and judge each; one row per edit."""
-    name, framing, speaker, variant, original, work = job
+    name, framing, speaker, variant, original, work, chosen_edits = job
     from lipgate.media import probe
     from lipgate.qa.judge import judge_qa
 
@@ -182,7 +182,7 @@ def run_clip(job: tuple[str, str, str, str, Path, str]) -> list[dict]:
     if variant != "original":
         base = folder / "base.mp4"
         if not base.exists():
-            source_measured = measure(original, Path(work) / f"{name}@original" / "source.pickle") if variant == "vertical" else None
+            source_measured = measure(original, Path(work) / f"{name}@original" / "source.series.pickle") if variant == "vertical" else None
             box = None
             if source_measured is not None and not isinstance(source_measured, str):
                 boxes = source_measured.series["face_box"]
@@ -193,20 +193,20 @@ def run_clip(job: tuple[str, str, str, str, Path, str]) -> list[dict]:
     untouched_path = folder / "untouched.mp4"
     if not untouched_path.exists():
         build_edit(base, "untouched", 0.0, (0, 0, 2, 2), untouched_path, info.video.fps)
-    untouched = measure(untouched_path, folder / "untouched.pickle")
+    untouched = measure(untouched_path, folder / "untouched.series.pickle")
     start = box = None
     if not isinstance(untouched, str) and np.isfinite(untouched.series["face_box"]).any():
         start = stretch_start(untouched, info.duration_s or info.video.duration_s)
         box = mouth_box(untouched, start, info.video.width, info.video.height)
-    for edit in EDITS if variant == "original" else VARIANT_EDITS:
+    for edit in edits_of(variant, chosen_edits):
         path = folder / f"{edit}.mp4"
         if edit != "untouched" and start is None:
             rows.append(dict(clip=name, framing=framing, speaker=speaker, variant=variant, edit=edit, stretch=None,
                              error="no face in the untouched copy to edit"))
             continue
-        if edit != "untouched" and not path.exists() and not (folder / f"{edit}.pickle").exists():
+        if edit != "untouched" and not path.exists() and not (folder / f"{edit}.series.pickle").exists():
             build_edit(base, edit, start, box, path, info.video.fps)
-        measured = untouched if edit == "untouched" else measure(path, folder / f"{edit}.pickle")
+        measured = untouched if edit == "untouched" else measure(path, folder / f"{edit}.series.pickle")
         row = dict(clip=name, framing=framing, speaker=speaker, variant=variant, edit=edit,
                    stretch=None if edit == "untouched" else (start, start + STRETCH_S))
         if isinstance(measured, str):
@@ -217,10 +217,18 @@ def run_clip(job: tuple[str, str, str, str, Path, str]) -> list[dict]:
             row["segments"] = [(s.start - t0, s.end - t0, s.kind, s.rerender) for s in report.segments]
             row["verdict"] = report.verdict
             row["faces_tracked"] = measured.get("faces_tracked")
+            row["measured"] = measured
         rows.append(row)
         if path.exists() and edit != "untouched":
-            path.unlink()  # the pickle holds what is needed; 4K edits are large
+            path.unlink()  # the decoded series hold what is needed; 4K edits are large
     return rows
+
+
+def edits_of(variant: str, chosen: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The edits built for ``variant`` (all of ``EDITS`` for the original framing, ``VARIANT_EDITS``
+    for the framing variants), restricted to ``chosen`` when given."""
+    edits = EDITS if variant == "original" else VARIANT_EDITS
+    return tuple(edit for edit in edits if chosen is None or edit in chosen)
 
 
 def caught(row: dict) -> bool:
@@ -264,8 +272,8 @@ def rejudged(rows: list[dict], work: Path, overrides: dict) -> list[dict]:
 
     config, fresh = Config(qa=overrides), []
     for row in rows:
-        cache = work / f"{row['clip']}@{row['variant']}" / f"{row['edit']}.pickle"
-        measured = row.get("measured") or (pickle.loads(cache.read_bytes()) if cache.exists() else "no measurement")
+        cache = work / f"{row['clip']}@{row['variant']}" / f"{row['edit']}.series.pickle"
+        measured = row.get("measured") or (measure(cache, cache) if cache.exists() else "no measurement")
         row = {key: value for key, value in row.items() if key not in ("segments", "error")}
         if isinstance(measured, str):
             row["error"] = measured
@@ -309,8 +317,7 @@ def print_stillness(rows: list[dict], work: Path) -> None:
         for row in rows:
             if split(row["speaker"]) != half or row["edit"] not in ("untouched", "frozen", "soft-frozen"):
                 continue
-            cache = work / f"{row['clip']}@{row['variant']}" / f"{row['edit']}.pickle"
-            measured = pickle.loads(cache.read_bytes()) if cache.exists() else None
+            measured = row.get("measured")
             if measured is None or isinstance(measured, str):
                 continue
             label = f"{row['clip']}@{row['variant']} {row['edit']}"
@@ -327,17 +334,17 @@ def print_stillness(rows: list[dict], work: Path) -> None:
 
 
 FROZEN_GRID = (0.05, 0.075, 0.1, 0.125, 0.15, 0.2)
-SLIP_GAIN_GRID = (18.0, 30.0, 40.0, 50.0, 60.0, 70.0)
-LOCAL_CONFIDENCE_GRID = (2.0, 3.0, 4.0, 5.0, 6.0)
+SLIP_GAIN_GRID = tuple(np.arange(20.0, 80.1, 5.0))
+SLIP_CONTRAST_GRID = tuple(np.arange(0.0, 80.1, 5.0))
 
 
 def derive(rows: list[dict], work: Path, frozen_too: bool = True) -> dict:
     """Thresholds read off speaker half A: first ``frozen_relative_change``, the smallest share of
     the grid that catches most frozen edits of half A while at least 95% of its untouched copies
-    have no ``frozen`` segment; then ``model_min_slip_gain`` with ``model_min_local_confidence`` (the
-    learned model's local thresholds, lipgate.qa.judge.local_limits), the pair that
+    have no ``frozen`` segment; then ``model_min_slip_gain`` with ``model_min_slip_contrast`` (the
+    learned model's slip thresholds, lipgate.qa.judge.relative_slips), the pair that
     catches most frozen and slipped edits while at least 95% of its untouched copies have no
-    ``rerender`` segment at all (on ties the larger gain and confidence); the table is then judged
+    ``rerender`` segment at all (on ties the more clean copies, then the larger gain and contrast); the table is then judged
     with them, half B never used. ``frozen_too`` False (a simulated freeze, whose pixels stop dead,
     says nothing of the threshold): ``frozen_relative_change`` as set."""
     half_a = [row for row in rows if split(row["speaker"]) == "A"]
@@ -355,12 +362,12 @@ def derive(rows: list[dict], work: Path, frozen_too: bool = True) -> dict:
             best = (key, frozen)
     chosen, best = ({"frozen_relative_change": best[1]} if frozen_too else {}), None
     for gain in SLIP_GAIN_GRID:
-        for confidence in LOCAL_CONFIDENCE_GRID:
-            overrides = {**chosen, "model_min_slip_gain": gain, "model_min_local_confidence": confidence}
+        for contrast in SLIP_CONTRAST_GRID:
+            overrides = {**chosen, "model_min_slip_gain": float(gain), "model_min_slip_contrast": float(contrast)}
             got = rates(rejudged(half_a, work, overrides))
-            print(f"half A: model_min_slip_gain {gain:g}, model_min_local_confidence {confidence:g}: frozen {got[0]:.0%}, "
+            print(f"half A: model_min_slip_gain {gain:g}, model_min_slip_contrast {contrast:g}: frozen {got[0]:.0%}, "
                   f"slip {got[1]:.0%}, untouched clean {got[2]:.0%}", file=sys.stderr)
-            key = (got[2] >= 0.95, got[1] + got[0], gain, confidence)
+            key = (got[2] >= 0.95, got[1] + got[0], got[2], gain, contrast)
             if best is None or key > best[0]:
                 best = (key, overrides)
     return best[1]
@@ -422,13 +429,16 @@ def simulated_edit(pictures, start: float, edit: str):
 def simulate_clip(job: tuple) -> list[dict]:
     """The untouched copy of one clip (built by ``run_clip``) decoded once (cached under ``series``),
     analysed as is and with a slip and a frozen mouth simulated on its series; one row per edit."""
-    name, framing, speaker, variant, _, work, series_dir = job
+    name, framing, speaker, variant, _, work, _, series_dir = job
     from lipgate.qa.judge import judge_qa
     from lipgate.qa.measure import analyse
 
     path = Path(work) / f"{name}@{variant}" / "untouched.mp4"
     rows = []
-    decoded = decoded_series(path, Path(series_dir) / f"{name}@{variant}.pickle") if path.exists() else "no untouched copy"
+    cache = Path(work) / f"{name}@{variant}" / "untouched.series.pickle"  # decoded by run_clip
+    if not cache.exists():
+        cache = Path(series_dir) / f"{name}@{variant}.pickle"
+    decoded = decoded_series(path, cache) if path.exists() or cache.exists() else "no untouched copy"
     if isinstance(decoded, str):
         return [dict(clip=name, framing=framing, speaker=speaker, variant=variant, edit=edit, stretch=None, error=decoded)
                 for edit in VARIANT_EDITS]
@@ -451,7 +461,8 @@ def simulate_clip(job: tuple) -> list[dict]:
     return rows
 
 
-def jobs(corpus: Path, work: Path, variants: bool, only: int | None, variants_only: bool = False) -> list[tuple]:
+def jobs(corpus: Path, work: Path, variants: bool, only: int | None, variants_only: bool = False,
+         edits: tuple[str, ...] | None = None) -> list[tuple]:
     manifest = json.loads((corpus / "manifest.json").read_text())
     clips = manifest["clips"] if isinstance(manifest, dict) else manifest
     if only:
@@ -460,7 +471,7 @@ def jobs(corpus: Path, work: Path, variants: bool, only: int | None, variants_on
     for clip in clips:
         name = Path(clip["file"]).stem
         framing = "two-face" if name in TWO_FACES else clip["framing"]
-        found.append((name, framing, clip["speaker"], "original", corpus / clip["file"], str(work)))
+        found.append((name, framing, clip["speaker"], "original", corpus / clip["file"], str(work), edits))
     if variants_only:
         found = []
     if variants or variants_only:
@@ -471,7 +482,7 @@ def jobs(corpus: Path, work: Path, variants: bool, only: int | None, variants_on
                 seen.add(clip["speaker"])
                 picked.append(clip)
         for clip in picked[::4]:
-            found.append((Path(clip["file"]).stem, "wide (canvas)", clip["speaker"], "canvas", corpus / clip["file"], str(work)))
+            found.append((Path(clip["file"]).stem, "wide (canvas)", clip["speaker"], "canvas", corpus / clip["file"], str(work), edits))
         landscape, seen = [], set()
         for clip in clips:  # one 1920x1080 clip per speaker
             if clip["width"] == 1920 and clip["height"] == 1080 and Path(clip["file"]).stem not in TWO_FACES \
@@ -479,9 +490,9 @@ def jobs(corpus: Path, work: Path, variants: bool, only: int | None, variants_on
                 seen.add(clip["speaker"])
                 landscape.append(clip)
         for clip in landscape[:5]:
-            found.append((Path(clip["file"]).stem, "vertical (9:16 crop)", clip["speaker"], "vertical", corpus / clip["file"], str(work)))
+            found.append((Path(clip["file"]).stem, "vertical (9:16 crop)", clip["speaker"], "vertical", corpus / clip["file"], str(work), edits))
         for clip in landscape[:1]:
-            found.append((Path(clip["file"]).stem, "4k (upscale)", clip["speaker"], "4k", corpus / clip["file"], str(work)))
+            found.append((Path(clip["file"]).stem, "4k (upscale)", clip["speaker"], "4k", corpus / clip["file"], str(work), edits))
     return found
 
 
@@ -494,6 +505,8 @@ def main() -> None:
     parser.add_argument("--only", type=int, help="only the first N clips of the manifest")
     parser.add_argument("--variants-only", action="store_true", help="only the framing variants")
     parser.add_argument("--json", type=Path, help="write every row here")
+    parser.add_argument("--edits", help="only these edits, comma-separated (e.g. 'untouched' to build the copies "
+                                        "--simulate needs)")
     parser.add_argument("--simulate", type=Path, metavar="SERIES_DIR",
                         help="instead of edited files: decode each untouched copy of --work once (cached in SERIES_DIR) "
                              "and simulate the slip and the frozen mouth on its series in memory")
@@ -501,7 +514,8 @@ def main() -> None:
                         help="read the frozen and slip thresholds off speaker half A and judge every row with them")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    todo = jobs(args.corpus, args.work, args.variants, args.only, args.variants_only)
+    todo = jobs(args.corpus, args.work, args.variants, args.only, args.variants_only,
+                tuple(args.edits.split(",")) if args.edits else None)
     rows = []
     if args.simulate:
         todo = [(*job, str(args.simulate)) for job in todo]
