@@ -23,6 +23,17 @@ consecutive 0.2 s hops), and the tracked lag path only in stretches this long: c
 the untouched corpus clips lasted up to four windows (0.8 s, talk2; three on the concatenated
 clip) (bench/qa_sync.py, 'longest
 chance run'); a 1.6 s slip gives five or more."""
+SLIP_WINDOW_S = 1.6
+"""Length of the stretches compared with the rest of their clip (``relative_slips``): the model's
+evidence over a shorter stretch separated the simulated 200 ms slips from the untouched copies'
+chance stretches less well (bench/qa_every_shot.py --simulate, speaker half A at 95% clean:
+0.8 s 68%, 1.0 s 70%, 1.2 s 70%, 1.6 s 81% of the slips caught)."""
+SLIP_MIN_SHIFT_MS = 100.0
+"""A stretch is a slip only when its offset departs from the rest of its clip's by at least this
+much (ms): nearer offsets share most of their evidence (the score curve of a real mouth is about
+100 ms wide at half height), so a departure under it is the reading's jitter, not a slip."""
+SLIP_MIN_SPEECH = 0.5
+"""Share of a stretch's frames that must carry evidence (a face and speech) for it to be judged."""
 NUCLEUS_HALF_SPAN_S = 0.1
 """A syllable counts as spoken by a frozen mouth when most frames within 0.1 s of its nucleus are."""
 def _sync_result(measured: Measurements, limits: dict) -> SyncResult:
@@ -104,9 +115,26 @@ def _segments(measured: Measurements, limits: dict, clip: SyncResult) -> list[Qa
         segments.append(QaSegment(float(start), float(end), offset, confidence, True, True, rerender, reason, severity,
                                   "syllable", _face_box(series, float(start), float(end))))
     segments += _frozen_stretches(series, frame_t, frozen, closeup, fps, segments)
-    tracked = [stretch for stretch, gain in path_stretches(series, limits) if gain >= limits["min_slip_gain"]]
-    segments += _slipped_stretches(tracked + sustained, series, closeup, clip, limits)
+    if slips_from_model(measured, limits):
+        # the learned model read the clip: slips are its stretches that depart from the rest of the clip
+        segments += _slipped_stretches(relative_slips(series, limits), series, closeup, clip, limits, relative=True)
+    else:
+        tracked = [stretch for stretch, gain in path_stretches(series, limits) if gain >= limits["min_slip_gain"]]
+        segments += _slipped_stretches(tracked + sustained, series, closeup, clip, limits)
     return sorted(segments, key=lambda segment: segment.start)
+
+
+def slips_from_model(measured: Measurements, limits: dict) -> bool:
+    """Whether slips are judged on the learned model's evidence (``relative_slips``): whenever the
+    model read an offset, certain or not, except when its reading is uncertain and the clip's own
+    canonical correlation is confident (``canonical_slip_confidence``: a mouth the model does not
+    recognise that still follows the sound, as the project's generated faces), where the canonical
+    correlation's tracked path and local windows judge them, as without the model."""
+    if not len(measured.series.get("model_lags_ms", ())):
+        return False
+    canonical = measured.get("cca_confidence")
+    return not (measured.get("uncertain") and canonical is not None
+                and float(canonical) >= limits["canonical_slip_confidence"])
 
 
 def typical_speaking_change(series: dict) -> float:
@@ -219,8 +247,69 @@ def path_stretches(series: dict, limits: dict) -> list[tuple[Exceedance, float]]
     return stretches
 
 
+def relative_slips(series: dict, limits: dict) -> list[Exceedance]:
+    """Stretches whose sync departs from the rest of their own clip, past tolerance, from the
+    learned model's evidence (``model_evidence``, frames x ``model_lags_ms``; lipgate.qa.local).
+
+    Every ``SLIP_WINDOW_S`` stretch (one per frame) is compared with the rest of the clip: the
+    rest's offset ``b`` is the one its summed evidence favours; the stretch's gain at an offset
+    ``k`` is its own summed evidence at ``k`` minus at ``b`` (about frames x correlation), taken at
+    the interior peaks of its score curve that depart from ``b`` by ``SLIP_MIN_SHIFT_MS`` or more.
+    The model's bias on a clip (a speaker or a face it reads off zero) is the same in the stretch
+    and in the rest, so it cancels. A stretch is a slip when its gain reaches
+    ``model_min_slip_gain`` and the rest of the clip could show such a shift at all: its own
+    evidence at ``b`` exceeds that at ``k`` by ``model_min_slip_contrast`` or more over a stretch's
+    length (a clip whose evidence barely prefers its own offset, a face or mouth the model does not
+    follow, has chance stretches as strong as any slip and is not judged for slips). Last, the
+    stretch's absolute offset must be past the tolerance by more than ``local_margin_ms``.
+    Overlapping slipped stretches on the same side merge into one (offset: their median;
+    confidence: the largest gain over the contrast, about how many times the clip's own shift the
+    stretch shows)."""
+    offsets, evidence, frame_t = series.get("model_lags_ms"), series.get("model_evidence"), series["frame_t"]
+    if offsets is None or evidence is None or len(offsets) < 3 or len(frame_t) < 2:
+        return []
+    evidence = np.asarray(evidence, np.float64)
+    period = median_period_s(frame_t)
+    width = int(round(SLIP_WINDOW_S / period))
+    if width < 2 or len(frame_t) <= width:
+        return []
+    active = np.concatenate([[0.0], np.cumsum(np.any(evidence != 0.0, axis=1))])
+    cumulative = np.vstack([np.zeros((1, len(offsets))), np.cumsum(evidence, axis=0)])
+    inside = cumulative[width:] - cumulative[:-width]            # stretches x offsets
+    frames_in = active[width:] - active[:-width]
+    rest = cumulative[-1][None, :] - inside
+    rest_frames = np.maximum(active[-1] - frames_in, 1.0)
+    interior = np.full(rest.shape, -np.inf)
+    interior[:, 1:-1] = np.where((rest[:, 1:-1] >= rest[:, :-2]) & (rest[:, 1:-1] > rest[:, 2:]), rest[:, 1:-1], -np.inf)
+    home = np.argmax(interior, axis=1)  # the rest's highest interior peak (a curve rising to the edge has none there)
+    judged = np.isfinite(interior.max(axis=1))
+    rows = np.arange(len(inside))
+    gain = inside - inside[rows, home][:, None]
+    contrast = (rest[rows, home][:, None] - rest) / rest_frames[:, None] * width
+    shift = offsets[None, :] - offsets[home][:, None]
+    peak = np.zeros(inside.shape, bool)
+    peak[:, 1:-1] = (inside[:, 1:-1] >= inside[:, :-2]) & (inside[:, 1:-1] > inside[:, 2:])
+    early, late, margin = limits["tolerance_early_ms"], limits["tolerance_late_ms"], limits["local_margin_ms"]
+    past = (offsets > early + margin) | (offsets < late - margin)
+    slipped = (peak & (np.abs(shift) >= SLIP_MIN_SHIFT_MS) & past[None, :]
+               & ((frames_in >= SLIP_MIN_SPEECH * width) & judged)[:, None]
+               & (gain >= limits["model_min_slip_gain"]) & (contrast >= limits["model_min_slip_contrast"]))
+    found: list[tuple[int, int, list[float], float, bool]] = []  # first row, last row, offsets, best ratio, side
+    for row in np.flatnonzero(slipped.any(axis=1)):
+        k = int(np.argmax(np.where(slipped[row], gain[row], -np.inf)))
+        side = bool(shift[row, k] > 0)
+        ratio = float(gain[row, k] / max(contrast[row, k], 1e-9))
+        if found and found[-1][4] == side and row <= found[-1][1] + width:
+            first, _, values, best, _ = found[-1]
+            found[-1] = (first, row, values + [float(offsets[k])], max(best, ratio), side)
+        else:
+            found.append((row, row, [float(offsets[k])], ratio, side))
+    return [Exceedance(float(frame_t[first]), float(frame_t[min(last + width - 1, len(frame_t) - 1)] + period),
+                       float(np.median(values)), best) for first, last, values, best, _ in found]
+
+
 def _slipped_stretches(sustained: list[Exceedance], series: dict, closeup: np.ndarray, clip: SyncResult,
-                       limits: dict) -> list[QaSegment]:
+                       limits: dict, relative: bool = False) -> list[QaSegment]:
     """A sustained exceedance, in any framing, whose offset also departs from the whole clip's
     by more than ``local_margin_ms`` is a slip of the picture against the sound: a render
     failure whether or not a stressed syllable falls in it (one segment, ``kind`` 'slip',
@@ -234,8 +323,8 @@ def _slipped_stretches(sustained: list[Exceedance], series: dict, closeup: np.nd
         span = (frame_t >= run.start) & (frame_t < run.end)
         if not span.any():
             continue
-        if clip.offset_ms is not None and abs(run.offset_ms - clip.offset_ms) <= limits["local_margin_ms"]:
-            continue
+        if not relative and clip.offset_ms is not None and abs(run.offset_ms - clip.offset_ms) <= limits["local_margin_ms"]:
+            continue  # (a relative slip departs from the rest of its clip by construction)
         if any(taken.start < run.end and taken.end > run.start for taken in extra):
             continue
         where = f"from {run.start:.1f} s to {run.end:.1f} s"

@@ -348,13 +348,19 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         problem = "too few frames with a face inside the sound's time range"
     model_read = reading is not None and reading.offset_ms is not None and problem is None
     track_lags_ms, track_offset_ms, evidence = np.zeros(0), np.full(len(frame_t), np.nan), np.zeros((len(frame_t), 0))
+    model_lags_ms, model_evidence = np.zeros(0), np.zeros((len(frame_t), 0))
+    if model_read:
+        # the model's evidence around its whole-clip reading, certain or not: slips are judged on it
+        # relative to the rest of the clip (lipgate.qa.judge.relative_slips), where the model's own
+        # bias on this clip cancels
+        model_lags_ms, model_evidence, usable = local.model_lag_evidence(
+            syncmodel.load_model(), frame_t, mouth, pictures.mouth_appearance, sound.model_features, fps,
+            reading.offset_ms, speaking, pictures.shot)
     if model_read and not reading.uncertain:
         # local offsets and the tracked path from the learned model, around its whole-clip reading;
         # a mouth the model does not recognise (an uncertain reading: on the generated fixtures its
         # windows read chance peaks) keeps the clip's own canonical correlation
-        track_lags_ms, evidence, usable = local.model_lag_evidence(
-            syncmodel.load_model(), frame_t, mouth, pictures.mouth_appearance, sound.model_features, fps,
-            reading.offset_ms, speaking, pictures.shot)
+        track_lags_ms, evidence = model_lags_ms, model_evidence
         local_series = local.model_local_offsets(track_lags_ms, evidence, usable, frame_t, pictures.shot, speaking, fps)
         values["local_evidence"] = "model"
     else:
@@ -367,7 +373,8 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
     values.update({"offset_ms": clip.offset_ms, "confidence": clip.confidence,
                    "peak_correlation": clip.peak_correlation, "frames_used": clip.frames_used,
                    "unmeasured_reason": problem, "uncertain": clip.offset_ms is None,
-                   "interval_low_ms": None, "interval_high_ms": None, "cca_offset_ms": clip.offset_ms})
+                   "interval_low_ms": None, "interval_high_ms": None, "cca_offset_ms": clip.offset_ms,
+                   "cca_confidence": clip.confidence})
     sync_lags_ms, sync_scores = clip.lags_ms, clip.scores
     if model_read:
         # the whole-clip offset is the learned model's (its zero is in-sync speech), and so are the
@@ -385,6 +392,7 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         "local_t": local_series["t"], "local_offset_ms": local_series["offset_ms"],
         "local_confidence": local_series["confidence"],
         "track_lags_ms": track_lags_ms, "track_offset_ms": track_offset_ms, "track_evidence": evidence.astype(np.float32),
+        "model_lags_ms": model_lags_ms, "model_evidence": model_evidence.astype(np.float32),
     }
     for name, column in sound.syllables.items():
         series[f"syllable_{name}"] = column

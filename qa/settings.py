@@ -44,13 +44,20 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "min_local_confidence for the local offsets read from the learned model (lipgate.qa.local; measurements' "
         "local_evidence 'model')"),
     "model_min_slip_gain": Threshold(
-        50.0, "frames", "measurement (derived with model_min_local_confidence, same command and date): on the "
-        "learned model's evidence the tracked path departs on untouched copies with gains up to 51 (half A) and 75 "
-        "(half B), and on 200 ms slips with gains 21 - 244, no value separates them; 50 is the smallest gain that "
-        "leaves 35/37 of half A's untouched copies clean (40: 34/37), with 19/37 of its slips caught; held-out "
-        "half B: 24/29 clean, 15/29 caught",
-        "min_slip_gain for the tracked path on the learned model's evidence (lipgate.qa.local; measurements' "
-        "local_evidence 'model')"),
+        40.0, "frames", "PLACEHOLDER",
+        "a stretch (lipgate.qa.judge.relative_slips) is a slip only when the learned model's evidence over it "
+        "favours its own offset over the rest of the clip's by this much (summed per-frame evidence, about "
+        "frames x correlation)"),
+    "model_min_slip_contrast": Threshold(
+        45.0, "frames", "PLACEHOLDER",
+        "stretches are judged for slips only where the rest of the clip's own evidence favours its offset over "
+        "the stretch's by this much (over a stretch's length): below it the model cannot tell such a shift "
+        "from chance on this clip"),
+    "canonical_slip_confidence": Threshold(
+        8.0, "psr", "PLACEHOLDER",
+        "when the learned model's whole-clip reading is uncertain, slips are judged on the clip's canonical "
+        "correlation (tracked path and local windows, min_slip_gain and min_local_confidence) instead of the "
+        "model's evidence when the canonical whole-clip confidence reaches this (lipgate.qa.judge.slips_from_model)"),
     "closeup_face_height": Threshold(
         0.25, "ratio", "shot-size grammar: a medium close-up frames head and shoulders, the face "
         "(brow to chin) a quarter or more of the frame height",
