@@ -384,6 +384,9 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
                        "uncertain": bool(reading.uncertain), "interval_low_ms": reading.interval_ms[0],
                        "interval_high_ms": reading.interval_ms[1]})
         sync_lags_ms, sync_scores = reading.lags_ms, reading.scores
+    shared = evidence is model_evidence
+    model_evidence = model_evidence.astype(np.float32)
+    evidence = model_evidence if shared else evidence.astype(np.float32)  # one copy when the track's is the model's
     series = {
         "frame_t": frame_t, "mouth": mouth, "face_height_ratio": pictures.face_height_ratio, "shot": pictures.shot,
         "speaking": speaking, "mouth_pixel_change": mouth_change, "face_index": face_index,
@@ -391,8 +394,8 @@ def analyse(pictures: PictureSeries, sound: SoundSeries) -> Measurements:
         "sync_lags_ms": sync_lags_ms, "sync_scores": sync_scores,
         "local_t": local_series["t"], "local_offset_ms": local_series["offset_ms"],
         "local_confidence": local_series["confidence"],
-        "track_lags_ms": track_lags_ms, "track_offset_ms": track_offset_ms, "track_evidence": evidence.astype(np.float32),
-        "model_lags_ms": model_lags_ms, "model_evidence": model_evidence.astype(np.float32),
+        "track_lags_ms": track_lags_ms, "track_offset_ms": track_offset_ms, "track_evidence": evidence,
+        "model_lags_ms": model_lags_ms, "model_evidence": model_evidence,
     }
     for name, column in sound.syllables.items():
         series[f"syllable_{name}"] = column

@@ -36,25 +36,38 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "than any offset within tolerance by this much (summed per-frame evidence, about frames x correlation)"),
     "model_min_local_confidence": Threshold(
         6.0, "psr", "measurement (python -m bench.qa_every_shot CORPUS --variants --simulate SERIES --derive, "
-        "2026-12-06: the 66 untouched copies with a 1.6 s 200 ms picture-late slip simulated on their decoded "
-        "series), read off speaker half A with model_min_slip_gain over the grid 2-6 x 18-70: untouched copies "
-        "clean rise with both (2: 27-30/37, 5-6: 29-35/37) and no pair reaches 95% (the copies the model reads "
-        "uncertain keep the canonical correlation's thresholds); 5 and 6 give the most clean copies (35/37 from "
-        "a gain of 50), 6 the stricter",
+        "2026-12-06), read off speaker half A with the tracked path's gain when slips were still judged on the "
+        "model's path and windows: 5 and 6 left the most untouched copies clean (35/37), 6 the stricter. Slips "
+        "now have their own thresholds (model_min_slip_gain, model_min_slip_contrast); this one decides whether "
+        "a stressed syllable's local offset is judged",
         "min_local_confidence for the local offsets read from the learned model (lipgate.qa.local; measurements' "
         "local_evidence 'model')"),
     "model_min_slip_gain": Threshold(
-        40.0, "frames", "PLACEHOLDER",
+        40.0, "frames", "measurement (python -m bench.qa_every_shot CORPUS --variants --derive, 2026-12-06: the "
+        "66 untouched copies, 66 slips and 53 softened slips of 1.6 s with the picture 200 ms late, each a file "
+        "through the same re-encode), read off speaker half A with model_min_slip_contrast over the grid "
+        "20-80 x 0-80: the pair that catches most of half A's slips and frozen mouths with at least 95% of its "
+        "untouched copies clean is 40 / 45 (36/37 clean, 52/66 slips and softened slips; 35 / 45 and 40 / 40: "
+        "34/37 clean); held-out half B: 28/29 clean, 42/53. The --simulate series give the same pair (half A "
+        "36/37 clean, 33/37 slips; half B 28/29, 23/29)",
         "a stretch (lipgate.qa.judge.relative_slips) is a slip only when the learned model's evidence over it "
         "favours its own offset over the rest of the clip's by this much (summed per-frame evidence, about "
         "frames x correlation)"),
     "model_min_slip_contrast": Threshold(
-        45.0, "frames", "PLACEHOLDER",
+        45.0, "frames", "measurement (derived with model_min_slip_gain, same command and date): without it (0) "
+        "the gain must rise to 60 to keep 36/37 of half A's untouched copies clean, and then catches 48/66 of "
+        "its slips (40 / 45: 52/66); the clips whose own evidence barely prefers their offset (faces or mouths "
+        "the model barely follows, as dfdc cedpyannqf, evutrhbglp and eyhhnebwcs) have chance stretches gaining "
+        "as much as slips. 50 keeps 36/37 clean with 46/66 slips",
         "stretches are judged for slips only where the rest of the clip's own evidence favours its offset over "
         "the stretch's by this much (over a stretch's length): below it the model cannot tell such a shift "
         "from chance on this clip"),
     "canonical_slip_confidence": Threshold(
-        8.0, "psr", "PLACEHOLDER",
+        8.0, "psr", "measurement (bench/qa_every_shot.py, 2026-12-06, measurements' cca_confidence): the corpus "
+        "copies the model reads uncertain have a canonical confidence of 2.8-5.8 (dfdc eyhhnebwcs, cedpyannqf, "
+        "evutrhbglp; the canonical path flagged all three untouched copies as slipped), the generated wide shots "
+        "of tests/qa/test_every_shot.py 9.5-12.2 (the model uncertain at 0.22-0.31; the canonical path finds "
+        "their slip); 8 lies between",
         "when the learned model's whole-clip reading is uncertain, slips are judged on the clip's canonical "
         "correlation (tracked path and local windows, min_slip_gain and min_local_confidence) instead of the "
         "model's evidence when the canonical whole-clip confidence reaches this (lipgate.qa.judge.slips_from_model)"),

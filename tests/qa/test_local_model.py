@@ -10,7 +10,7 @@ from lipgate.dsp import gaussian_smooth
 from lipgate.qa import syncmodel
 from lipgate.qa.features import AudioFeatures
 from lipgate.measurements import Measurements
-from lipgate.qa.judge import judge_qa, path_stretches
+from lipgate.qa.judge import judge_qa, path_stretches, relative_slips
 from lipgate.qa.local import model_lag_evidence, model_local_offsets
 from lipgate.qa.settings import qa_limits
 from lipgate.qa.sync import track_lags
@@ -51,6 +51,7 @@ def tracked(slip_ms: float):
     path = lags[track_lags(evidence, lags, shot, len(lags) // 2)]
     local = model_local_offsets(lags, evidence, usable, frame_t, shot, speaking, FPS)
     measured = {"frame_t": frame_t, "track_offset_ms": path, "track_lags_ms": lags, "track_evidence": evidence,
+                "model_lags_ms": lags, "model_evidence": evidence,
                 "local_t": local["t"], "local_offset_ms": local["offset_ms"], "local_confidence": local["confidence"]}
     return frame_t, path, local, measured
 
@@ -64,10 +65,9 @@ def test_slipped_stretch_is_tracked_at_its_offset(slip_ms):
     assert np.median(np.abs(path[outside])) <= 20
     centre = int(np.argmin(np.abs(local["t"] - sum(SLIP) / 2)))
     assert abs(local["offset_ms"][centre] - slip_ms) <= 40
-    limits = qa_limits()
-    slips = [(stretch, gain) for stretch, gain in path_stretches(measured, limits) if gain >= limits["model_min_slip_gain"]]
+    slips = relative_slips(measured, qa_limits())
     assert len(slips) == 1
-    stretch = slips[0][0]
+    stretch = slips[0]
     assert abs(stretch.start - SLIP[0]) <= 0.3 and abs(stretch.end - SLIP[1]) <= 0.3
     assert abs(stretch.offset_ms - slip_ms) <= 20
 
@@ -76,6 +76,7 @@ def test_untouched_series_stays_in_sync():
     frame_t, path, local, measured = tracked(0.0)
     assert np.abs(path).max() <= 40
     assert path_stretches(measured, qa_limits()) == []
+    assert relative_slips(measured, qa_limits()) == []
     measured_offsets = local["offset_ms"][np.isfinite(local["offset_ms"])]
     assert len(measured_offsets) > 0.5 * len(local["t"]) and np.abs(measured_offsets).max() <= 40
 
