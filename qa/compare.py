@@ -4,9 +4,10 @@ One streaming decode of the source (video or still) and one of the render (pictu
 from the same ffmpeg), one of the target speech. Per frame only small summaries are kept: a
 64 px grey thumbnail of the source (4 kB a frame, the index the render is aligned against), its
 16 px signature (1 kB), 48 px crops of its lower and upper face (4.6 kB) and a few numbers;
-the sound tracks of the render and the target at 8 kHz (32 kB a second each); decoded frames
-are never kept, so memory grows by about 10 kB a source frame (15 MB a minute at 25 fps) and
-64 kB a second of sound.
+the sound tracks of the render and the target at 8 kHz (32 kB a second each). The thumbnails,
+signatures, crops and sound tracks go to unnamed temporary files read back as memory maps
+(``lipgate.spill``: about 10 kB of disk a source frame, 15 MB a minute at 25 fps), so memory
+stays flat in the clips' length; decoded frames are never kept.
 
 - **Alignment.** Each render frame is first matched to the source frame whose picture outside
   the lower face correlates best with it (thumbnails normalised to zero mean and unit norm over
@@ -43,6 +44,7 @@ from lipgate.errors import InputError
 from lipgate.face import FaceTracker
 from lipgate.measurements import Measurements
 from lipgate.media import AudioDecoder, FastScalerMissing, MediaInfo, VideoDecoder, probe
+from lipgate.spill import SpillArray
 
 ANALYSIS_MAX_SIDE = 480
 """Frames are decoded at most 480 px on their longer side (as ``lipgate.qa.measure``)."""
@@ -178,6 +180,8 @@ class SourceIndex:
     sharpness: np.ndarray
     detail: np.ndarray
     """High-frequency level outside the frame's own lower face (padded box) at ``DETAIL_SIDE``."""
+    coarse: np.ndarray
+    """float32 (frames, ``COARSE_SIDE``, ``COARSE_SIDE``): each thumbnail shrunk, the aligner's first sieve."""
 
 
 def index_source(info: MediaInfo) -> SourceIndex:
@@ -185,7 +189,10 @@ def index_source(info: MediaInfo) -> SourceIndex:
     decoder = VideoDecoder(info, max_side=ANALYSIS_MAX_SIDE).start()
     still = info.kind == "image"
     every = max(1, int(round(MESH_EVERY_S * decoder.fps)))
-    frame_t, thumbs, boxes, lowers, uppers, sharp, detail = [], [], [], [], [], [], []
+    frame_t, boxes, sharp, detail = [], [], [], []
+    thumbs, lowers, uppers = SpillArray(np.uint8), SpillArray(np.uint8), SpillArray(np.uint8)
+    coarse = SpillArray(np.float32)
+    blank = np.zeros((CROP_SIDE, CROP_SIDE), np.uint8)
     box = None
     with FaceTracker(static=still) as tracker:
         for frame in decoder:
@@ -196,24 +203,26 @@ def index_source(info: MediaInfo) -> SourceIndex:
                 if landmarks is not None:
                     box = lower_face_box(landmarks, width, height)
             frame_t.append(frame.t)
-            thumbs.append(thumbnail(grey, THUMB_SIDE).round().astype(np.uint8))
+            thumb = thumbnail(grey, THUMB_SIDE).round().astype(np.uint8)
+            thumbs.append(thumb)
+            coarse.append(cv2.resize(thumb.astype(np.float32), (COARSE_SIDE, COARSE_SIDE), interpolation=cv2.INTER_AREA))
             detail.append(outside_detail(grey, box))
             if box is None:
                 boxes.append(np.full(4, np.nan))
-                lowers.append(np.zeros((CROP_SIDE, CROP_SIDE), np.float32))
-                uppers.append(np.zeros((CROP_SIDE, CROP_SIDE), np.float32))
+                lowers.append(blank)
+                uppers.append(blank)
                 sharp.append(np.nan)
             else:
                 boxes.append(box)
-                lowers.append(crop(grey, box, (CROP_SIDE, CROP_SIDE)))
-                uppers.append(crop(grey, upper_face_box(box), (CROP_SIDE, CROP_SIDE)))
+                lowers.append(crop(grey, box, (CROP_SIDE, CROP_SIDE)).round().astype(np.uint8))
+                uppers.append(crop(grey, upper_face_box(box), (CROP_SIDE, CROP_SIDE)).round().astype(np.uint8))
                 sharp.append(mouth_sharpness(grey, box))
     if not frame_t:
         raise InputError(info.path, "no picture could be decoded")
     return SourceIndex(
-        fps=decoder.fps, still=still, frame_t=np.array(frame_t), thumbs=np.stack(thumbs), boxes=np.array(boxes),
-        lower_crops=np.stack(lowers).round().astype(np.uint8), upper_crops=np.stack(uppers).round().astype(np.uint8),
-        sharpness=np.array(sharp), detail=np.array(detail))
+        fps=decoder.fps, still=still, frame_t=np.array(frame_t), thumbs=thumbs.array(), boxes=np.array(boxes),
+        lower_crops=lowers.array(), upper_crops=uppers.array(), sharpness=np.array(sharp), detail=np.array(detail),
+        coarse=coarse.array())
 
 
 def outside_detail(grey: np.ndarray, box: np.ndarray | None) -> float:
@@ -231,9 +240,13 @@ class Aligner:
         self.thumbs = source.thumbs
         coarse_mask = cv2.resize(mask.astype(np.uint8), (COARSE_SIDE, COARSE_SIDE), interpolation=cv2.INTER_AREA) > 0
         self.coarse_mask = coarse_mask
-        coarse = np.stack([cv2.resize(t.astype(np.float32), (COARSE_SIDE, COARSE_SIDE), interpolation=cv2.INTER_AREA)
-                           for t in source.thumbs])
-        self.coarse = unit_rows(coarse[:, coarse_mask]) if coarse_mask.any() else np.zeros((len(coarse), 0), np.float32)
+        if coarse_mask.any():
+            signatures = SpillArray(np.float32)
+            for first in range(0, len(source.coarse), 4096):  # a block at a time: memory flat in the source's length
+                signatures.extend(unit_rows(np.asarray(source.coarse[first:first + 4096])[:, coarse_mask]))
+            self.coarse = signatures.array()
+        else:
+            self.coarse = np.zeros((len(source.coarse), 0), np.float32)
         self.previous: int | None = None
         self.count = len(source.thumbs)
         self.bands: list[tuple[int, np.ndarray] | None] = []
@@ -419,8 +432,11 @@ def compare_render(info: MediaInfo, source: SourceIndex, mask: np.ndarray) -> Re
 
 
 def _read_sound(decoder: AudioDecoder) -> np.ndarray:
-    blocks = [block.samples for block in decoder]
-    return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+    """The whole track (on disk, ``SpillArray``: memory flat in its length)."""
+    samples = SpillArray(np.float32, ())
+    for block in decoder:
+        samples.extend(block.samples)
+    return samples.array()
 
 
 # -- sound ---------------------------------------------------------------------------------------
@@ -526,8 +542,7 @@ def read_target(path: str | Path) -> tuple[np.ndarray, MediaInfo]:
     info = probe(path, expect={"audio", "video"})
     if info.audio is None:
         raise InputError(path, "has no sound: the target speech is needed")
-    blocks = [block.samples for block in AudioDecoder(info, sr=AUDIO_SR, block_s=5.0)]
-    return (np.concatenate(blocks) if blocks else np.zeros(0, np.float32)), info
+    return _read_sound(AudioDecoder(info, sr=AUDIO_SR, block_s=5.0)), info
 
 
 # -- the whole measurement -----------------------------------------------------------------------

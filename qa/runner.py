@@ -41,7 +41,7 @@ INPUT_EXTENSIONS = VIDEO_EXTENSIONS
 """The files a folder contributes to a batch (by extension)."""
 MEASURING_MODULES = ("lipgate.qa.measure", "lipgate.qa.compare", "lipgate.qa.features", "lipgate.qa.sync", "lipgate.qa.local", "lipgate.qa.shots",
                      "lipgate.qa.syllables", "lipgate.qa.evidence", "lipgate.qa.syncmodel", "lipgate.face", "lipgate.framing",
-                     "lipgate.media", "lipgate.ffprobe", "lipgate.speech", "lipgate.dsp", "lipgate.timeline")
+                     "lipgate.media", "lipgate.ffprobe", "lipgate.speech", "lipgate.dsp", "lipgate.timeline", "lipgate.spill")
 MEASUREMENT_SETTINGS = f"qa-measure/1 code={code_fingerprint(*MEASURING_MODULES)} model={model_fingerprint()}"
 """Everything besides the file's content that changes what ``measure_input`` returns (the cache key)."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 HISTOGRAM_BINS = 8
+"""Bins per channel (a power of two: a bin is a channel value's top bits)."""
 CUT_HISTOGRAM_DISTANCE = 0.35
 """Total variation distance between consecutive frames' histograms above which a cut is likely."""
 CUT_CONTRAST = 4.0
@@ -21,9 +22,12 @@ CUT_CONTRAST = 4.0
 
 def colour_histogram(rgb: np.ndarray) -> np.ndarray:
     """Normalised 8x8x8-bin RGB histogram of a frame (sums to 1), from a 4x subsampled picture."""
-    small = rgb[::4, ::4].reshape(-1, 3) // (256 // HISTOGRAM_BINS)
-    codes = (small[:, 0].astype(np.int32) * HISTOGRAM_BINS + small[:, 1]) * HISTOGRAM_BINS + small[:, 2]
-    counts = np.bincount(codes, minlength=HISTOGRAM_BINS ** 3).astype(np.float64)
+    small = rgb[::4, ::4]  # a strided view: each channel's bin is read from it without a copy of the frame
+    shift = 8 - int(np.log2(HISTOGRAM_BINS))
+    bits = int(np.log2(HISTOGRAM_BINS))
+    codes = (((small[..., 0] >> shift).astype(np.uint16) << 2 * bits) | ((small[..., 1] >> shift).astype(np.uint16) << bits)
+             | (small[..., 2] >> shift))
+    counts = np.bincount(codes.ravel(), minlength=HISTOGRAM_BINS ** 3).astype(np.float64)
     return counts / max(counts.sum(), 1.0)
 
 

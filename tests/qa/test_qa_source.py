@@ -212,3 +212,48 @@ def test_library_qa_with_source_maps_every_render_frame(pair):
     assert len(source_t) == len(frame_t)
     assert np.allclose(source_t - frame_t, spoils.LATE_START_FRAMES / spoils.FPS)
     assert report.verdict == "fail" and {c.id for c in report.checks if c.status == "fail"} == {"frames_kept"}
+
+
+def test_the_source_index_costs_no_memory_a_frame(pair, tmp_path):
+    """What the comparison keeps per source frame (thumbnails, crops, signatures) goes to disk
+    (lipgate.spill): the index of a source three times as long holds about the same memory
+    (numpy's allocations, as tracemalloc sees them), where keeping those rows would hold about
+    10 kB a frame more."""
+    import subprocess
+    import tracemalloc
+
+    from lipgate.media import probe
+    from lipgate.qa.compare import index_source
+
+    longer = tmp_path / "source_x3.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "2", "-i", str(pair.source), "-c", "copy", str(longer)],
+                   check=True)
+    index_source(probe(pair.source))  # MediaPipe's first load allocates for good
+    held, frames = [], []
+    for path in (pair.source, longer):
+        tracemalloc.start()
+        index = index_source(probe(path))
+        held.append(tracemalloc.get_traced_memory()[0])
+        tracemalloc.stop()
+        frames.append(len(index.frame_t))
+        del index
+    extra_frames = frames[1] - frames[0]
+    assert extra_frames > 2 * frames[0] - 5
+    assert held[1] - held[0] < 200 * extra_frames  # kept in memory, the rows would hold 10 kB a frame
+
+
+def test_a_spill_array_gives_back_what_was_appended():
+    from lipgate.spill import SpillArray
+
+    store = SpillArray(np.uint8)
+    rows = [np.full((3, 4), k, np.uint8) for k in range(5)]
+    for row in rows:
+        store.append(row)
+    np.testing.assert_array_equal(store.array(), np.stack(rows))
+    sound = SpillArray(np.float32, ())
+    sound.extend(np.arange(3, dtype=np.float32))
+    sound.extend(np.arange(3, 7, dtype=np.float32))
+    np.testing.assert_array_equal(sound.array(), np.arange(7, dtype=np.float32))
+    assert SpillArray(np.float32, ()).array().shape == (0,)
+    with pytest.raises(ValueError):
+        store.append(np.zeros((2, 2), np.uint8))
