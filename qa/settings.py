@@ -43,32 +43,32 @@ QA_THRESHOLDS: dict[str, Threshold] = {
         "min_local_confidence for the local offsets read from the learned model (lipgate.qa.local; measurements' "
         "local_evidence 'model')"),
     "model_min_slip_gain": Threshold(
-        40.0, "frames", "measurement (python -m bench.qa_every_shot CORPUS --variants --derive, 2026-12-06: the "
-        "66 untouched copies, 66 slips and 53 softened slips of 1.6 s with the picture 200 ms late, each a file "
-        "through the same re-encode), read off speaker half A with model_min_slip_contrast over the grid "
-        "20-80 x 0-80: the pair that catches most of half A's slips and frozen mouths with at least 95% of its "
-        "untouched copies clean is 40 / 45 (36/37 clean, 53/66 slips and softened slips; 35 / 45 and 40 / 40: "
-        "34/37 clean); held-out half B: 28/29 clean, 42/53. The --simulate series give the same pair (half A "
-        "36/37 clean, 32/37 slips; half B 28/29, 23/29)",
+        45.0, "frames", "measurement (python -m bench.qa_every_shot CORPUS --variants --derive, 2026-12-06, the "
+        "shipped weights of lipgate/data/sync_model.npz: the 66 untouched copies, 66 slips and 53 softened slips "
+        "of 1.6 s with the picture 200 ms late, each a file through the same re-encode), read off speaker half A "
+        "with model_min_slip_contrast over the grid 20-80 x 0-80: the pair that catches most of half A's slips "
+        "and frozen mouths with at least 95% of its untouched copies clean is 45 / 10 (36/37 clean, 53/66 slips "
+        "and softened slips; 40 / 25: 34/37 clean); held-out half B: 26/29 clean, 36/53. The --simulate series "
+        "give 45 / 25, catching the same share of half A's slips (32/37)",
         "a stretch (lipgate.qa.judge.relative_slips) is a slip only when the learned model's evidence over it "
         "favours its own offset over the rest of the clip's by this much (summed per-frame evidence, about "
         "frames x correlation)"),
     "model_min_slip_contrast": Threshold(
-        45.0, "frames", "measurement (derived with model_min_slip_gain, same command and date): without it (0) "
-        "the gain must rise to 60 to keep 36/37 of half A's untouched copies clean, and then catches 49/66 of "
-        "its slips (40 / 45: 53/66); the clips whose own evidence barely prefers their offset (faces or mouths "
-        "the model barely follows, as dfdc cedpyannqf, evutrhbglp and eyhhnebwcs) have chance stretches gaining "
-        "as much as slips. 50 keeps 36/37 clean with 47/66 slips",
+        10.0, "frames", "measurement (derived with model_min_slip_gain, same command and date): with these "
+        "weights it barely matters on half A (0 and 10 catch the same 53/66 at 36/37 clean, 25: 51/66); with "
+        "the weights shipped before (2026-12-06 morning) it was what kept clips the model barely follows "
+        "clean (without it the gain had to rise from 40 to 60 for 36/37, catching 49/66 instead of 53/66)",
         "stretches are judged for slips only where the rest of the clip's own evidence favours its offset over "
         "the stretch's by this much (over a stretch's length): below it the model cannot tell such a shift "
         "from chance on this clip"),
     "canonical_slip_confidence": Threshold(
-        6.5, "psr", "measurement (bench/qa_every_shot.py, 2026-12-06, measurements' cca_confidence): the corpus "
-        "copies the model reads uncertain have a canonical confidence of 2.8-5.8 (dfdc eyhhnebwcs, cedpyannqf, "
-        "evutrhbglp; the canonical path flagged all three untouched copies as slipped), the generated renders "
-        "7.0 (make demo's render_spoiled.mp4) and 9.5-12.2 (the wide shots of tests/qa/test_every_shot.py), the "
-        "model uncertain on them at 0.22-0.34 and the canonical path finding their slips; 6.5 lies between. Of "
-        "the corpus' file edits, dfdc evutrhbglp's slip and softened slip (10.9, 6.5) take the canonical path",
+        6.5, "psr", "measurement (bench/qa_every_shot.py, 2026-12-06, measurements' cca_confidence): the "
+        "generated renders, which the model reads uncertain and whose slips the canonical path finds, "
+        "read 7.0 (make demo's render_spoiled.mp4) and 9.5-12.2 (the wide shots of tests/qa/test_every_shot.py); "
+        "the untouched corpus copies the model reads uncertain 5.0 (dfdc cedpyannqf) and 7.2 (LivePortrait d20 "
+        "in the canvas, clean on the canonical path) with the shipped weights, 2.8-5.8 (dfdc eyhhnebwcs, "
+        "cedpyannqf, evutrhbglp, all three flagged as slipped by the canonical path) with the weights shipped "
+        "before: 6.5 keeps the generated renders on the canonical path and those three off it",
         "when the learned model's whole-clip reading is uncertain, slips are judged on the clip's canonical "
         "correlation (tracked path and local windows, min_slip_gain and min_local_confidence) instead of the "
         "model's evidence when the canonical whole-clip confidence reaches this (lipgate.qa.judge.slips_from_model)"),

@@ -12,19 +12,22 @@ from lipgate.qa.judge import SLIP_WINDOW_S, judge_qa, relative_slips, slips_from
 from lipgate.qa.settings import qa_limits
 
 FPS, DURATION_S, STRETCH = 25.0, 12.0, (5.0, 6.6)
-STRONG, WEAK = 2.0, 0.5
-"""Evidence per frame at the peak: a mouth the model follows well, and one it barely follows."""
+STRONG = 2.0
+"""Evidence per frame at the peak of a mouth the model follows well."""
 
 
-def evidence_series(home_ms: float, stretch_ms: float | None, strength: float = STRONG, seed: int = 4) -> dict:
+def evidence_series(home_ms: float, stretch_ms: float | None, strength: float = STRONG, seed: int = 4,
+                    stretch_strength: float | None = None) -> dict:
     """Per-frame evidence over offsets -400..+400 ms: a peak (``strength`` at its top, about 100 ms
-    wide) at ``home_ms`` everywhere, at ``stretch_ms`` over ``STRETCH``; unit noise on top."""
+    wide) at ``home_ms`` everywhere, at ``stretch_ms`` over ``STRETCH`` (``stretch_strength`` there
+    when given); noise on top."""
     frame_t = np.arange(0.0, DURATION_S, 1 / FPS)
     offsets = np.arange(-400.0, 401.0, 10.0)
     rng = np.random.default_rng(seed)
-    centre = np.where((frame_t >= STRETCH[0]) & (frame_t < STRETCH[1]), stretch_ms if stretch_ms is not None else home_ms,
-                      home_ms)
-    evidence = strength * np.exp(-0.5 * ((offsets[None, :] - centre[:, None]) / 50.0) ** 2)
+    inside = (frame_t >= STRETCH[0]) & (frame_t < STRETCH[1])
+    centre = np.where(inside, stretch_ms if stretch_ms is not None else home_ms, home_ms)
+    height = np.where(inside & (stretch_strength is not None), stretch_strength or 0.0, strength)
+    evidence = height[:, None] * np.exp(-0.5 * ((offsets[None, :] - centre[:, None]) / 50.0) ** 2)
     evidence += 0.3 * rng.standard_normal(evidence.shape)
     return {"frame_t": frame_t, "model_lags_ms": offsets, "model_evidence": evidence.astype(np.float32)}
 
@@ -51,13 +54,15 @@ def test_a_departure_within_tolerance_is_not_a_slip():
 
 
 def test_a_clip_whose_evidence_cannot_tell_a_shift_is_not_judged_for_slips():
-    """Evidence four times weaker: the rest of the clip prefers its own offset over the stretch's by
-    less than ``model_min_slip_contrast`` over a stretch's length, so not even a real departure is
-    judged (a chance stretch of such a clip would gain as much)."""
-    limits = qa_limits()
+    """A clip whose evidence barely prefers its own offset (a mouth the model barely follows): the
+    rest prefers it over the stretch's by less than ``model_min_slip_contrast`` over a stretch's
+    length, so even a stretch gaining well past ``model_min_slip_gain`` is not judged (a chance
+    stretch of such a clip gains as much); the same stretch in a clip that tells shifts apart is."""
+    limits = {**qa_limits(), "model_min_slip_contrast": 20.0}
     frames = SLIP_WINDOW_S * FPS
-    assert WEAK * frames < limits["model_min_slip_contrast"] < STRONG * frames
-    assert relative_slips(evidence_series(0.0, 200.0, strength=WEAK), limits) == []
+    weak, strong = 0.25 * limits["model_min_slip_contrast"] / frames, 2.0 * limits["model_min_slip_gain"] / frames
+    assert relative_slips(evidence_series(0.0, 200.0, strength=weak, stretch_strength=strong), limits) == []
+    assert len(relative_slips(evidence_series(0.0, 200.0, strength=strong, stretch_strength=strong), limits)) == 1
 
 
 def judged(values: dict, series: dict) -> Measurements:
