@@ -56,7 +56,7 @@ QA_THRESHOLDS: dict[str, Threshold] = {
     "model_min_slip_contrast": Threshold(
         10.0, "frames", "measurement (derived with model_min_slip_gain, same command and date): with these "
         "weights it barely matters on half A (0 and 10 catch the same 53/66 at 36/37 clean, 25: 51/66); with "
-        "the weights shipped before (2026-12-06 morning) it was what kept clips the model barely follows "
+        "the earlier weights (ridge 3000, the corpus decoded whole at 480 px) it was what kept clips the model barely follows "
         "clean (without it the gain had to rise from 40 to 60 for 36/37, catching 49/66 instead of 53/66)",
         "stretches are judged for slips only where the rest of the clip's own evidence favours its offset over "
         "the stretch's by this much (over a stretch's length): below it the model cannot tell such a shift "
